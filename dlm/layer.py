@@ -1,0 +1,117 @@
+"""The layer: the unit of every dlm model.
+
+A layer has a hand-written forward pass and a hand-written backward pass::
+
+    y = layer.forward(x)      # the information flow: o^k = L^k(o^{k-1})
+    dx = layer.backward(dy)   # the learning flow: delta^k from delta^{k+1}
+
+``forward`` keeps what ``backward`` needs (``self.cache``). ``backward`` returns the gradient with
+respect to the input and *adds* into ``self.grads``, so that a layer used on several batches before
+an update sums their impacts. ``zero_grad`` clears them.
+
+``params`` and ``grads`` are dicts keyed ``"weight"`` and ``"bias"``, in PyTorch's shapes.
+``train()`` and ``eval()`` switch between the training phase and the inferring phase.
+"""
+
+from __future__ import annotations
+
+from dlm.backend import default_dtype, xp
+from dlm.errors import DTypeError, NonFiniteError, ShapeError
+
+
+class Layer:
+    """Base class of every layer. Subclasses implement ``forward`` and ``backward``."""
+
+    #: How many inputs ``forward`` takes (``Sum`` and ``Concat`` take several: ``None``).
+    arity: int | None = 1
+
+    def __init__(self) -> None:
+        self.params: dict = {}
+        self.grads: dict = {}
+        self.training: bool = True
+        self.cache = None
+
+    # -- the two passes ----------------------------------------------------------------------
+
+    def forward(self, x):
+        """Compute the layer's output ``y`` from its input ``x``."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward pass")
+
+    def backward(self, dy):
+        """Return ``dx`` from ``dy``, adding the parameter gradients into ``self.grads``."""
+        raise NotImplementedError(f"{type(self).__name__} has no backward pass")
+
+    # -- phases and gradients ----------------------------------------------------------------
+
+    def train(self) -> Layer:
+        """Enter the training phase (batch statistics, dropout on). Returns the layer."""
+        self.training = True
+        return self
+
+    def eval(self) -> Layer:
+        """Enter the inferring phase (running statistics, dropout off). Returns the layer."""
+        self.training = False
+        return self
+
+    def zero_grad(self) -> None:
+        """Set every parameter gradient to zero."""
+        for name, value in self.params.items():
+            self.grads[name] = xp.zeros_like(value)
+
+    def _init_params(self, **params) -> None:
+        """Register parameters and their zeroed gradients, in the default dtype."""
+        for name, value in params.items():
+            self.params[name] = xp.asarray(value, dtype=default_dtype())
+        self.zero_grad()
+
+    # -- naming and validation ---------------------------------------------------------------
+
+    def describe(self) -> str:
+        """The layer as it was built, for error messages: ``Linear(in_features=3, ...)``."""
+        return f"{type(self).__name__}()"
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _check_input(self, x, name: str = "x", shape: tuple | None = None, ndim: int | None = None):
+        """Validate an input array at the layer's boundary and return it.
+
+        ``shape`` is the expected shape, with ``None`` for a free size (the batch, say), and
+        ``ndim`` the expected number of dimensions when the sizes are free. Raises a dlm error whose
+        message names the layer, the argument, what was expected and what was received.
+        """
+        if not hasattr(x, "shape") or not hasattr(x, "dtype"):
+            raise DTypeError(
+                f"{self.describe()}: {name} must be an array, got {type(x).__name__}"
+            )
+        if x.dtype.kind not in "f":
+            raise DTypeError(
+                f"{self.describe()}: {name} must hold floats (float32 or float64), "
+                f"got dtype {x.dtype}"
+            )
+        if shape is not None:
+            ndim = len(shape)
+        if ndim is not None and x.ndim != ndim:
+            raise ShapeError(
+                f"{self.describe()}: {name} must have shape {_format_shape(shape, ndim)}, "
+                f"got {tuple(x.shape)}"
+            )
+        if shape is not None:
+            for expected, got in zip(shape, x.shape, strict=True):
+                if not isinstance(expected, str) and expected is not None and expected != got:
+                    raise ShapeError(
+                        f"{self.describe()}: {name} must have shape {_format_shape(shape, ndim)}, "
+                        f"got {tuple(x.shape)}"
+                    )
+        # One cheap reduction on the fast path; the exact test only when it looks wrong.
+        if not bool(xp.isfinite(x.sum())) and not bool(xp.isfinite(x).all()):
+            raise NonFiniteError(f"{self.describe()}: {name} holds NaN or inf")
+        return x
+
+
+def _format_shape(shape: tuple | None, ndim: int | None) -> str:
+    """``(None, 3)`` reads ``(N, 3)``; a string entry names a free size: ``("N", 3, "H", "W")``."""
+    if shape is None:
+        return f"{ndim} dimensions"
+    names = [("N" if i == 0 else "?") if s is None else str(s) for i, s in enumerate(shape)]
+    return "(" + ", ".join(names) + ")"
