@@ -15,6 +15,8 @@ an update sums their impacts. ``zero_grad`` clears them.
 
 from __future__ import annotations
 
+import numpy
+
 from dlm.backend import default_dtype, xp
 from dlm.errors import DTypeError, NonFiniteError, ShapeError
 
@@ -80,33 +82,45 @@ class Layer:
         ``ndim`` the expected number of dimensions when the sizes are free. Raises a dlm error whose
         message names the layer, the argument, what was expected and what was received.
         """
-        if not hasattr(x, "shape") or not hasattr(x, "dtype"):
-            raise DTypeError(
-                f"{self.describe()}: {name} must be an array, got {type(x).__name__}"
-            )
-        if x.dtype.kind not in "f":
-            raise DTypeError(
-                f"{self.describe()}: {name} must hold floats (float32 or float64), "
-                f"got dtype {x.dtype}"
-            )
-        if shape is not None:
-            ndim = len(shape)
-        if ndim is not None and x.ndim != ndim:
-            raise ShapeError(
-                f"{self.describe()}: {name} must have shape {_format_shape(shape, ndim)}, "
-                f"got {tuple(x.shape)}"
-            )
-        if shape is not None:
-            for expected, got in zip(shape, x.shape, strict=True):
-                if not isinstance(expected, str) and expected is not None and expected != got:
-                    raise ShapeError(
-                        f"{self.describe()}: {name} must have shape {_format_shape(shape, ndim)}, "
-                        f"got {tuple(x.shape)}"
-                    )
-        # One cheap reduction on the fast path; the exact test only when it looks wrong.
-        if not bool(xp.isfinite(x.sum())) and not bool(xp.isfinite(x).all()):
-            raise NonFiniteError(f"{self.describe()}: {name} holds NaN or inf")
-        return x
+        return check_array(self.describe(), x, name, shape, ndim)
+
+
+def check_array(
+    owner: str, x, name: str = "x", shape: tuple | None = None, ndim: int | None = None
+):
+    """Validate an array for ``owner`` (a layer or loss, as ``describe()`` writes it); return it.
+
+    The checks of ``Layer._check_input``, as a function, so that losses and the model share them.
+    An array of Python objects (``Fraction`` values, for exact arithmetic in the worked Example)
+    passes the dtype and finiteness checks: only the shape is checked.
+    """
+    if not hasattr(x, "shape") or not hasattr(x, "dtype"):
+        raise DTypeError(f"{owner}: {name} must be an array, got {type(x).__name__}")
+    if x.dtype.kind not in "fO":
+        raise DTypeError(
+            f"{owner}: {name} must hold floats (float32 or float64), got dtype {x.dtype}"
+        )
+    if shape is not None:
+        ndim = len(shape)
+    if ndim is not None and x.ndim != ndim:
+        raise ShapeError(
+            f"{owner}: {name} must have shape {_format_shape(shape, ndim)}, got {tuple(x.shape)}"
+        )
+    if shape is not None:
+        for expected, got in zip(shape, x.shape, strict=True):
+            if not isinstance(expected, str) and expected is not None and expected != got:
+                raise ShapeError(
+                    f"{owner}: {name} must have shape {_format_shape(shape, ndim)}, "
+                    f"got {tuple(x.shape)}"
+                )
+    # One cheap reduction on the fast path; the exact test only when it looks wrong. The sum of
+    # large finite values may overflow to inf: that is not an error, so numpy must not warn.
+    if x.dtype.kind == "f":
+        with numpy.errstate(over="ignore", invalid="ignore"):
+            total_is_finite = bool(xp.isfinite(x.sum()))
+        if not total_is_finite and not bool(xp.isfinite(x).all()):
+            raise NonFiniteError(f"{owner}: {name} holds NaN or inf")
+    return x
 
 
 def _format_shape(shape: tuple | None, ndim: int | None) -> str:
