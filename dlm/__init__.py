@@ -1,15 +1,33 @@
 """dlm: Deep Learning Machinery, a small deep-learning framework for computer vision in numpy."""
 
+from dlm import gradcheck
 from dlm.activation import Activation
 from dlm.backend import backend_name, default_dtype, set_default_dtype, to_numpy, use, xp
 from dlm.errors import DLMError, DTypeError, GraphError, NonFiniteError, ShapeError, TargetError
+from dlm.graph import Model, Node, sequential
 from dlm.input import Input1D
-from dlm.layer import Layer
+from dlm.layer import Layer, Parameter
 from dlm.linear import Linear
 from dlm.losses import BCE, MSE, Loss, SoftmaxCrossEntropy
+from dlm.merge import Concat, Sum
+from dlm.optim import SGD, Adam, Optimizer
+from dlm.schedules import CosineLR, Schedule, StepLR
 
 __all__ = [
     "Activation",
+    "Adam",
+    "Concat",
+    "CosineLR",
+    "Model",
+    "Node",
+    "Optimizer",
+    "Parameter",
+    "SGD",
+    "Schedule",
+    "StepLR",
+    "Sum",
+    "gradcheck",
+    "sequential",
     "BCE",
     "Input1D",
     "Linear",

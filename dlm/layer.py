@@ -11,14 +11,46 @@ an update sums their impacts. ``zero_grad`` clears them.
 
 ``params`` and ``grads`` are dicts keyed ``"weight"`` and ``"bias"``, in PyTorch's shapes.
 ``train()`` and ``eval()`` switch between the training phase and the inferring phase.
+
+Calling a layer on graph nodes builds a model (see ``dlm.graph``)::
+
+    x = dlm.Input1D(3)
+    h = dlm.Linear(3, 1)(x)          # a Node: this use of the layer in the graph
+    y = dlm.Activation("relu")(h)
+    model = dlm.Model(inputs=x, outputs=y)
+
+Everything ``backward`` needs must live in ``self.cache``: the model saves and restores it per
+node, which is what lets one layer (one set of weights) be used at several places in a graph.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy
 
 from dlm.backend import default_dtype, xp
-from dlm.errors import DTypeError, NonFiniteError, ShapeError
+from dlm.errors import DTypeError, GraphError, NonFiniteError, ShapeError
+
+
+class Parameter(NamedTuple):
+    """A reference to one parameter of a layer: what optimizers update, in place.
+
+    It names the array instead of holding it, because ``zero_grad`` replaces the gradient arrays.
+    """
+
+    layer: Layer
+    name: str
+
+    @property
+    def value(self):
+        """The parameter array, ``layer.params[name]``."""
+        return self.layer.params[self.name]
+
+    @property
+    def grad(self):
+        """Its gradient, ``layer.grads[name]``."""
+        return self.layer.grads[self.name]
 
 
 class Layer:
@@ -43,7 +75,29 @@ class Layer:
         """Return ``dx`` from ``dy``, adding the parameter gradients into ``self.grads``."""
         raise NotImplementedError(f"{type(self).__name__} has no backward pass")
 
+    # -- the graph ---------------------------------------------------------------------------
+
+    def __call__(self, *inputs):
+        """Use the layer in a graph: return the ``Node`` that feeds ``inputs`` to this layer.
+
+        Each input is a ``Node``, or a layer that stands for its own source node (an input layer,
+        typically). Calling the same layer twice shares its weights between the two nodes.
+        """
+        from dlm.graph import Node, as_node
+
+        if self.arity is not None and len(inputs) != self.arity:
+            raise GraphError(
+                f"{self.describe()}: takes {self.arity} input node(s), got {len(inputs)}"
+            )
+        if not inputs:
+            raise GraphError(f"{self.describe()}: takes at least one input node, got none")
+        return Node(self, tuple(as_node(i) for i in inputs))
+
     # -- phases and gradients ----------------------------------------------------------------
+
+    def parameters(self) -> list[Parameter]:
+        """The layer's parameters, for an optimizer: ``dlm.SGD(layer.parameters(), lr=0.1)``."""
+        return [Parameter(self, name) for name in self.params]
 
     def train(self) -> Layer:
         """Enter the training phase (batch statistics, dropout on). Returns the layer."""

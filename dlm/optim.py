@@ -1,0 +1,114 @@
+"""The optimizers: the update rules that move the weights against their gradients.
+
+Every optimizer takes the parameters to update (``model.parameters()``, a layer's
+``parameters()``, or the model or layer itself) and a learning rate ``lr`` (the blog's α).
+``step()`` updates every parameter in place from its gradient; ``zero_grad()`` clears the
+gradients before the next backward pass, since backward passes *add* into them.
+
+``SGD``, gradient descent, with optional momentum μ (PyTorch's form: v starts at 0)::
+
+    v = μ v + g
+    w = w - lr v                      (μ = 0 gives the blog's w = w - α δw)
+
+``Adam``, with moments m and v (both start at 0) and step count t::
+
+    m = β1 m + (1 - β1) g
+    v = β2 v + (1 - β2) g^2
+    w = w - lr (m / (1 - β1^t)) / (sqrt(v / (1 - β2^t)) + eps)
+
+The divisions by 1 - β^t correct the moments' bias towards their zero start.
+"""
+
+from __future__ import annotations
+
+from dlm.backend import xp
+from dlm.layer import Parameter
+
+
+def _parameters(parameters) -> list[Parameter]:
+    """Accept a list of parameters, or anything with a ``parameters()`` method."""
+    if hasattr(parameters, "parameters"):
+        parameters = parameters.parameters()
+    parameters = list(parameters)
+    for p in parameters:
+        if not isinstance(p, Parameter):
+            raise TypeError(
+                f"optimizer: parameters must be dlm Parameters (from model.parameters()), "
+                f"got {type(p).__name__}"
+            )
+    return parameters
+
+
+class Optimizer:
+    """Base class: holds the parameters and the learning rate ``lr``."""
+
+    def __init__(self, parameters, lr: float) -> None:
+        if not lr > 0:
+            raise ValueError(f"{type(self).__name__}(lr={lr!r}): lr must be positive")
+        self.parameters = _parameters(parameters)
+        self.lr = lr
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to zero."""
+        for p in self.parameters:
+            p.layer.grads[p.name] = xp.zeros_like(p.value)
+
+    def step(self) -> None:
+        """Update every parameter from its gradient."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent: ``w = w - lr g``, or with momentum ``v = μ v + g; w = w - lr v``."""
+
+    def __init__(self, parameters, lr: float, momentum: float = 0.0) -> None:
+        super().__init__(parameters, lr)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD(momentum={momentum!r}): momentum must be in [0, 1)")
+        self.momentum = momentum
+        self.velocity = [None for _ in self.parameters]
+
+    def step(self) -> None:
+        """``w -= lr g`` (with momentum: ``v = μ v + g; w -= lr v``), in place."""
+        for k, p in enumerate(self.parameters):
+            update = p.grad
+            if self.momentum:
+                if self.velocity[k] is None:
+                    self.velocity[k] = xp.zeros_like(p.value)
+                self.velocity[k] = self.momentum * self.velocity[k] + update
+                update = self.velocity[k]
+            w = p.value
+            w -= self.lr * update
+
+
+class Adam(Optimizer):
+    """Adam: gradient descent scaled by running estimates of the gradient's mean and variance."""
+
+    def __init__(
+        self,
+        parameters,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(parameters, lr)
+        if not all(0 <= b < 1 for b in betas):
+            raise ValueError(f"Adam(betas={betas!r}): each beta must be in [0, 1)")
+        self.betas = betas
+        self.eps = eps
+        self.t = 0
+        self.m = [xp.zeros_like(p.value) for p in self.parameters]
+        self.v = [xp.zeros_like(p.value) for p in self.parameters]
+
+    def step(self) -> None:
+        """One Adam update of every parameter, in place."""
+        beta1, beta2 = self.betas
+        self.t += 1
+        for k, p in enumerate(self.parameters):
+            g = p.grad
+            self.m[k] = beta1 * self.m[k] + (1 - beta1) * g
+            self.v[k] = beta2 * self.v[k] + (1 - beta2) * g * g
+            m_hat = self.m[k] / (1 - beta1**self.t)
+            v_hat = self.v[k] / (1 - beta2**self.t)
+            w = p.value
+            w -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)
