@@ -3,6 +3,7 @@
 from dlm import gradcheck
 from dlm.activation import Activation
 from dlm.backend import backend_name, default_dtype, set_default_dtype, to_numpy, use, xp
+from dlm.draw import draw_graph
 from dlm.errors import DLMError, DTypeError, GraphError, NonFiniteError, ShapeError, TargetError
 from dlm.graph import Model, Node, sequential
 from dlm.input import Input1D
@@ -11,6 +12,7 @@ from dlm.linear import Linear
 from dlm.losses import BCE, MSE, Loss, SoftmaxCrossEntropy
 from dlm.merge import Concat, Sum
 from dlm.optim import SGD, Adam, Optimizer
+from dlm.per_sample import linear_per_sample, per_sample_gradients
 from dlm.schedules import CosineLR, Schedule, StepLR
 
 __all__ = [
@@ -26,7 +28,10 @@ __all__ = [
     "Schedule",
     "StepLR",
     "Sum",
+    "draw_graph",
     "gradcheck",
+    "linear_per_sample",
+    "per_sample_gradients",
     "sequential",
     "BCE",
     "Input1D",
