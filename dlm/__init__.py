@@ -3,17 +3,24 @@
 from dlm import gradcheck
 from dlm.activation import Activation
 from dlm.backend import backend_name, default_dtype, set_default_dtype, to_numpy, use, xp
+from dlm.conv import Convolution2D
 from dlm.draw import draw_graph
+from dlm.dropout import Dropout
 from dlm.errors import DLMError, DTypeError, GraphError, NonFiniteError, ShapeError, TargetError
+from dlm.flatten import Flatten
 from dlm.graph import Model, Node, sequential
 from dlm.input import Input1D
+from dlm.input2d import Input2D
 from dlm.layer import Layer, Parameter
 from dlm.linear import Linear
 from dlm.losses import BCE, MSE, Loss, SoftmaxCrossEntropy
 from dlm.merge import Concat, Sum
+from dlm.normalization import BatchNorm1D, BatchNorm2D
 from dlm.optim import SGD, Adam, Optimizer
 from dlm.per_sample import linear_per_sample, per_sample_gradients
+from dlm.pooling import AvgPool2D, MaxPool2D
 from dlm.schedules import CosineLR, Schedule, StepLR
+from dlm.upsample import Upsample2D
 
 __all__ = [
     "Activation",
@@ -52,4 +59,13 @@ __all__ = [
     "to_numpy",
     "use",
     "xp",
+    "AvgPool2D",
+    "BatchNorm1D",
+    "BatchNorm2D",
+    "Convolution2D",
+    "Dropout",
+    "Flatten",
+    "Input2D",
+    "MaxPool2D",
+    "Upsample2D",
 ]

@@ -1,0 +1,41 @@
+"""Shape arithmetic on 2D grids, shared by the convolution and pooling layers.
+
+A window of ``kernel`` cells slides over ``size`` cells (plus ``padding`` zeros on each side),
+moving ``stride`` cells at a time. The number of positions it takes is::
+
+    floor((size + 2 padding - kernel) / stride) + 1           (floor mode, the default)
+    ceil((size + 2 padding - kernel) / stride) + 1            (ceil mode: partial windows kept)
+
+In ceil mode the last window may hang over the border, but it must start inside the grid (or its
+left padding), as in PyTorch. With a 2x2 window and stride 2, a 7x7 grid gives 3x3 windows in floor
+mode and 4x4 in ceil mode, the last row and column of windows being 1 cell wide.
+"""
+
+from __future__ import annotations
+
+
+def pair(value, owner: str, name: str, minimum: int = 1) -> tuple[int, int]:
+    """``3`` gives ``(3, 3)``; ``(3, 5)`` stays. Raises ``ValueError`` naming ``owner``."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(values) != 2 or any(isinstance(v, bool) or int(v) != v or v < minimum for v in values):
+        raise ValueError(
+            f"{owner}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(values[0]), int(values[1])
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int = 0, ceil_mode=False) -> int:
+    """How many positions a window of ``kernel`` cells takes along ``size`` cells (see above).
+
+    Returns 0 or less when the window does not fit at all.
+    """
+    span = size + 2 * padding - kernel
+    if span < 0:
+        return 0
+    if not ceil_mode:
+        return span // stride + 1
+    count = -(-span // stride) + 1
+    # The last window must start inside the grid or its left padding, as in PyTorch.
+    if (count - 1) * stride >= size + padding:
+        count -= 1
+    return count

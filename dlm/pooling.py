@@ -1,0 +1,178 @@
+"""The pooling layers: Max Pooling 2D and Average Pooling 2D. They shrink each channel, no weights.
+
+Shapes, for a window ``(KH, KW)`` moving by ``(SH, SW)`` (the stride defaults to the window)::
+
+    x: (N, C, H, W)
+    y: (N, C, H_out, W_out)       H_out = floor((H - KH) / SH) + 1, or ceil(...) + 1 in ceil mode
+
+``ceil_mode=True`` keeps the partial windows at the bottom and right borders, as the original blog
+does: a 7x7 channel pooled by 2x2 windows becomes 4x4, the border windows being 2x1, 1x2 and 1x1.
+
+Max pooling, forward and backward. An input neuron feeds one output neuron only (that of its
+window, for non-overlapping windows). Its learning flow is the output's flow if it was the window's
+maximum, 0 otherwise::
+
+    y[n, c, i, j] = max over the window of x
+    dx[n, c, r, s] = dy[n, c, i, j] if (r, s) is the window's maximum, else 0
+
+With ties, only the *first* maximum in row-major order receives the flow, exactly as in PyTorch.
+Sending it to every tied maximum would multiply it: MNIST's constant background makes whole windows
+of exact ties after a convolution and a ReLU.
+
+Average pooling::
+
+    y[n, c, i, j] = (1 / m) sum over the window of x          m = cells of the window in the grid
+    dx[n, c, r, s] = dy[n, c, i, j] / m
+
+``dlm.reference`` has the loop versions. Why these are fast: the window's KH KW cells are read as
+KH KW strided views of ``x`` (``x[:, :, a::SH, b::SW]``), and the output is built by KH KW
+elementwise ``maximum`` (or ``+``) calls over the whole batch, with no reshape and no copy of the
+windows. This is 5-6x faster than a reshape and a ``max``. In the training phase max pooling also
+records which cell won (one byte per output neuron), so that backward is KH KW masked
+multiplications. Arrays keep the channels-last memory layout of the convolution before them.
+"""
+
+from __future__ import annotations
+
+from dlm.backend import xp
+from dlm.errors import ShapeError
+from dlm.grid import output_size, pair
+from dlm.layer import Layer
+
+
+class _Pool2D(Layer):
+    """What max and average pooling share: the window geometry and its strided views."""
+
+    def __init__(self, kernel_size=2, stride=None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        owner = f"{type(self).__name__}(kernel_size={kernel_size!r}, stride={stride!r})"
+        self.kernel_size = pair(kernel_size, owner, "kernel_size")
+        self.stride = self.kernel_size if stride is None else pair(stride, owner, "stride")
+        self.ceil_mode = bool(ceil_mode)
+
+    def describe(self) -> str:
+        text = f"{type(self).__name__}(kernel_size={_short(self.kernel_size)}"
+        if self.stride != self.kernel_size:
+            text += f", stride={_short(self.stride)}"
+        if self.ceil_mode:
+            text += ", ceil_mode=True"
+        return text + ")"
+
+    def output_shape(self, H: int, W: int) -> tuple[int, int]:
+        """``(H_out, W_out)`` for a channel of ``H x W`` pixels."""
+        (KH, KW), (SH, SW) = self.kernel_size, self.stride
+        return (
+            output_size(H, KH, SH, 0, self.ceil_mode),
+            output_size(W, KW, SW, 0, self.ceil_mode),
+        )
+
+    def _prepare(self, x, fill: float):
+        """Check ``x``; return it (padded with ``fill`` for partial windows) and the output size."""
+        x = self._check_input(x, ndim=4, shape=(None, "C", "H", "W"))
+        N, C, H, W = x.shape
+        (KH, KW), (SH, SW) = self.kernel_size, self.stride
+        H_out, W_out = self.output_shape(H, W)
+        if H_out < 1 or W_out < 1:
+            raise ShapeError(f"{self.describe()}: x must be at least {KH}x{KW} pixels, got {H}x{W}")
+        H_need, W_need = (H_out - 1) * SH + KH, (W_out - 1) * SW + KW
+        if H_need > H or W_need > W:
+            # Partial border windows (ceil mode): complete them with cells that never win.
+            shape = (N, C, max(H_need, H), max(W_need, W))
+            padded = _channels_last_full(shape, fill, x.dtype)
+            padded[:, :, :H, :W] = x
+            x = padded
+        return x, H_out, W_out
+
+    def _view(self, x, a: int, b: int, H_out: int, W_out: int):
+        """The cell (a, b) of every window at once: a strided view ``(N, C, H_out, W_out)``."""
+        SH, SW = self.stride
+        return x[:, :, a : a + SH * (H_out - 1) + 1 : SH, b : b + SW * (W_out - 1) + 1 : SW]
+
+    def _cells(self):
+        KH, KW = self.kernel_size
+        return [(a, b) for a in range(KH) for b in range(KW)]
+
+    def _overlapping(self) -> bool:
+        return self.stride[0] < self.kernel_size[0] or self.stride[1] < self.kernel_size[1]
+
+
+class MaxPool2D(_Pool2D):
+    """Keep the maximum of each ``kernel_size`` window; its gradient goes to the first maximum."""
+
+    def forward(self, x):
+        """``y`` = the elementwise maximum of the KH KW strided views of ``x``."""
+        shape = x.shape if hasattr(x, "shape") else None
+        x, H_out, W_out = self._prepare(x, fill=-xp.inf)
+        cells = self._cells()
+        y = self._view(x, *cells[0], H_out, W_out).copy(order="K")
+        winner = None
+        if self.training:
+            # winner[n, c, i, j] = index of the first maximum among the window's cells.
+            winner = _channels_last_full(y.shape, 0, xp.uint8)
+        for k, (a, b) in enumerate(cells[1:], start=1):
+            cell = self._view(x, a, b, H_out, W_out)
+            if winner is not None:
+                xp.copyto(winner, k, where=cell > y)  # strict: the first maximum keeps its place
+            xp.maximum(y, cell, out=y)
+        self.cache = (shape, x.shape, winner)
+        return y
+
+    def backward(self, dy):
+        """Route each window's ``dy`` to the cell recorded as its first maximum."""
+        shape, padded_shape, winner = self.cache
+        if winner is None:
+            raise RuntimeError(f"{self.describe()}: backward needs a forward in the training phase")
+        H_out, W_out = dy.shape[2], dy.shape[3]
+        dx = _channels_last_full(padded_shape, 0, dy.dtype)
+        overlapping = self._overlapping()
+        for k, (a, b) in enumerate(self._cells()):
+            target = self._view(dx, a, b, H_out, W_out)
+            if overlapping:
+                target += dy * (winner == k)
+            else:
+                xp.multiply(dy, winner == k, out=target)
+        return dx[:, :, : shape[2], : shape[3]]
+
+
+class AvgPool2D(_Pool2D):
+    """Keep the mean of each ``kernel_size`` window (of its cells inside the grid, in ceil mode)."""
+
+    def _counts(self, H: int, W: int, H_out: int, W_out: int, dtype):
+        """``m``: the number of cells of each window inside the grid, shape ``(H_out, W_out)``."""
+        (KH, KW), (SH, SW) = self.kernel_size, self.stride
+        rows = xp.minimum(xp.arange(H_out) * SH + KH, H) - xp.arange(H_out) * SH
+        columns = xp.minimum(xp.arange(W_out) * SW + KW, W) - xp.arange(W_out) * SW
+        return (rows[:, None] * columns[None, :]).astype(dtype)
+
+    def forward(self, x):
+        """``y`` = the sum of the KH KW strided views of ``x``, divided by the window size."""
+        shape = x.shape if hasattr(x, "shape") else None
+        x, H_out, W_out = self._prepare(x, fill=0.0)
+        cells = self._cells()
+        y = self._view(x, *cells[0], H_out, W_out).copy(order="K")
+        for a, b in cells[1:]:
+            y += self._view(x, a, b, H_out, W_out)
+        counts = self._counts(shape[2], shape[3], H_out, W_out, x.dtype)
+        y /= counts
+        self.cache = (shape, x.shape, counts)
+        return y
+
+    def backward(self, dy):
+        """Each cell of a window receives ``dy / m``."""
+        shape, padded_shape, counts = self.cache
+        H_out, W_out = dy.shape[2], dy.shape[3]
+        share = dy / counts
+        dx = _channels_last_full(padded_shape, 0, dy.dtype)
+        for a, b in self._cells():
+            self._view(dx, a, b, H_out, W_out)[...] += share
+        return dx[:, :, : shape[2], : shape[3]]
+
+
+def _channels_last_full(shape: tuple, fill, dtype):
+    """An ``(N, C, H, W)`` array filled with ``fill`` whose memory is channels-last."""
+    N, C, H, W = shape
+    return xp.full((N, H, W, C), fill, dtype=dtype).transpose(0, 3, 1, 2)
+
+
+def _short(values: tuple[int, int]):
+    return values[0] if values[0] == values[1] else values
