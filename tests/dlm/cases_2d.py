@@ -2,17 +2,15 @@
 
 Each case builds a layer (from a seeded ``numpy.random.Generator``) and an input of a small shape,
 chosen away from the kinks (no ties in max pooling, no zeros at a ReLU). The parametrised gradient
-check runs every case in float64 against central differences, for the input and every parameter.
+check of ``test_gradcheck.py`` runs every case (with ``cases_core.CASES``) in float64 against
+central differences, for the input and every parameter. The ``Case`` format is the core one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import numpy
+from cases_core import Case
 
-import dlm
 from dlm.conv import Convolution2D
 from dlm.dropout import Dropout
 from dlm.flatten import Flatten
@@ -20,17 +18,6 @@ from dlm.input2d import Input2D
 from dlm.normalization import BatchNorm1D, BatchNorm2D
 from dlm.pooling import AvgPool2D, MaxPool2D
 from dlm.upsample import Upsample2D
-
-
-@dataclass
-class Case:
-    """One gradient check: ``make(rng)`` builds the layer, ``make_input(rng)`` its input."""
-
-    name: str
-    make: Callable[[numpy.random.Generator], dlm.Layer]
-    make_input: Callable[[numpy.random.Generator], numpy.ndarray]
-    phase: str = "train"
-    tags: tuple = field(default_factory=tuple)
 
 
 def _normal(*shape):
