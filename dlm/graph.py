@@ -153,9 +153,9 @@ class Model:
     def forward(self, data):
         """Run the information flow; return the output (a list when there are several).
 
-        ``data`` is the input array, or a sequence of arrays, one per model input.
+        ``data`` is the input array, or a list of arrays, one per model input.
         """
-        data = [data] if len(self.inputs) == 1 else list(data)
+        data = list(data) if isinstance(data, list | tuple) else [data]
         if len(data) != len(self.inputs):
             raise GraphError(f"Model.forward: expected {len(self.inputs)} inputs, got {len(data)}")
         fed = {id(node): x for node, x in zip(self.inputs, data, strict=True)}
@@ -173,7 +173,7 @@ class Model:
     def backward(self, dy):
         """Run the learning flow from ``dy``, the gradient at the output(s); return the gradient
         at the input(s). Parameter gradients are added into each layer's ``grads``."""
-        dys = [dy] if len(self.outputs) == 1 else list(dy)
+        dys = list(dy) if isinstance(dy, list | tuple) else [dy]
         if len(dys) != len(self.outputs):
             raise GraphError(
                 f"Model.backward: expected {len(self.outputs)} gradients, got {len(dys)}"

@@ -100,8 +100,7 @@ class SoftmaxCrossEntropy(Loss):
                 f"{self.describe()}: target must hold class indices in [0, {C}), "
                 f"got {int(target[n])} at index {n}"
             )
-        z = x - x.max(axis=1, keepdims=True)
-        log_p = z - xp.log(xp.exp(z).sum(axis=1, keepdims=True))
+        log_p = log_softmax(x)
         rows = xp.arange(N)
         self.cache = (log_p, target)
         self.sample_losses = -log_p[rows, target]
@@ -140,6 +139,17 @@ class BCE(Loss):
         """``dx = (p - y) / (p (1 - p)) / N``, with ``p (1 - p)`` kept above 1e-12."""
         p, y = self.cache
         return (p - y) / xp.maximum(p * (1 - p), 1e-12) / p.shape[0]
+
+
+def log_softmax(x):
+    """``log softmax(x)`` along axis 1, stably: ``z - log(sum exp z)`` with ``z = x - max(x)``."""
+    z = x - x.max(axis=1, keepdims=True)
+    return z - xp.log(xp.exp(z).sum(axis=1, keepdims=True))
+
+
+def softmax(x):
+    """``exp(x) / sum(exp(x))`` along axis 1: each row is a probability distribution."""
+    return xp.exp(log_softmax(x))
 
 
 def _outside(a) -> str:
