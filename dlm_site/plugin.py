@@ -38,8 +38,18 @@ log = logging.getLogger("mkdocs.plugins.snippets")
 # Under `mkdocs serve`, errors must not reach MkDocs' strict-mode counter (it would abort the
 # build and stall the server), so they go to a logger of their own that prints to stderr.
 serve_log = logging.getLogger("dlm_site.serve")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the ``sys.stderr`` of the moment (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 if not serve_log.handlers:
-    _handler = logging.StreamHandler(sys.stderr)
+    _handler = _StderrHandler()
     _handler.setFormatter(logging.Formatter("ERROR    -  %(message)s"))
     serve_log.addHandler(_handler)
     serve_log.propagate = False

@@ -1,0 +1,183 @@
+"""The plugin inside real MkDocs builds of a small project: results on pages, errors that fail
+``mkdocs build --strict`` and name the article, error boxes under ``mkdocs serve``."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from dlm_site.runner import ENV_EXECUTE
+
+
+def report(project) -> dict:
+    """The execution report of the last build, by snippet."""
+    data = json.loads((project.cache / "report.json").read_text())
+    return {s["snippet"]: s for s in data["snippets"]}
+
+
+def test_results_appear_on_the_page(mini_project, build_mini):
+    """Values, figure, table, source, output and downloads all land on the built page."""
+    result = build_mini(mini_project)
+    assert result.ok, result.log
+    html = result.html()
+    assert "The answer is 42 and the ratio 0.667." in html
+    assert '<figure class="dlm-figure">' in html
+    assert 'alt="A rising curve through three points."' in html
+    assert "<figcaption>A parabola.</figcaption>" in html
+    assert 'src="../figures/demo_page/good/curve.svg#only-light"' in html
+    assert 'src="../figures/demo_page/good/curve-dark.svg#only-dark"' in html
+    assert 'aria-label="correct">✓</span>' in html and 'aria-label="wrong">✗</span>' in html
+    assert "hello from the snippet" in html
+    assert 'class="example dlm-source"' in html
+    for name in ("curve.svg", "curve-dark.svg"):
+        assert (result.site / "figures/demo_page/good" / name).read_bytes().startswith(b"<?xml")
+    assert (result.site / "downloads/demo_page/good.py").read_text().startswith("import matplotlib")
+    notebook = nbformat.reads((result.site / "downloads/demo-page.ipynb").read_text(), 4)
+    nbformat.validate(notebook)
+    assert any("publish.value" in cell.source for cell in notebook.cells)
+    assert 'href="../downloads/demo-page.ipynb"' in html
+
+
+def test_one_log_line_per_snippet_and_a_report(mini_project, build_mini):
+    """The log says ran or cache hit, with seconds; the JSON report has per-snippet timings."""
+    first = build_mini(mini_project)
+    assert "snippets: demo_page/good.py: ran in" in first.log
+    assert report(mini_project)["demo_page/good.py"]["status"] == "ran"
+    second = build_mini(mini_project)
+    assert "snippets: demo_page/good.py: cache hit" in second.log
+    entry = report(mini_project)["demo_page/good.py"]
+    assert entry["status"] == "hit" and entry["pages"] == ["demo.md"]
+    assert entry["run_seconds"] > 0
+
+
+def test_editing_prose_reruns_nothing(mini_project, build_mini):
+    """A prose edit leaves every snippet cached; the page shows the new prose."""
+    build_mini(mini_project)
+    page = mini_project.root / "docs" / "demo.md"
+    page.write_text(page.read_text().replace("The answer is", "Our answer is"))
+    result = build_mini(mini_project)
+    assert report(mini_project)["demo_page/good.py"]["status"] == "hit"
+    assert "Our answer is 42" in result.html()
+
+
+def test_editing_the_library_reruns_the_snippet(mini_project, build_mini):
+    """An edit under the key folders (``dlm/`` in the real site) re-runs the snippet."""
+    build_mini(mini_project)
+    (mini_project.root / "lib" / "core.py").write_text("VERSION = 2\n")
+    build_mini(mini_project)
+    assert report(mini_project)["demo_page/good.py"]["status"] == "ran"
+
+
+def test_unused_cache_entries_are_pruned(mini_project, build_mini):
+    """After a snippet changes, its old entry is deleted at the end of the build."""
+    build_mini(mini_project)
+    old = report(mini_project)["demo_page/good.py"]["key"]
+    snippet = mini_project.root / "snippets/demo_page/good.py"
+    snippet.write_text(snippet.read_text() + "\nprint('more')\n")
+    build_mini(mini_project)
+    assert not (mini_project.cache / old).exists()
+    assert (mini_project.cache / report(mini_project)["demo_page/good.py"]["key"]).exists()
+
+
+def test_raising_snippet_fails_the_build(mini_project, build_mini):
+    """A snippet that raises fails the strict build, naming article, snippet, line, exception."""
+    mini_project.snippet("demo_page/good.py", "x = 1\nassert x == 2, 'x is not 2'\n")
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert (
+        "article 'demo.md' (line 8): snippet snippets/demo_page/good.py, line 2: "
+        "AssertionError: x is not 2" in result.log
+    )
+    assert "Aborted with" in result.log
+
+
+def test_nonzero_exit_fails_the_build(mini_project, build_mini):
+    """A snippet that exits with a non-zero status fails the build."""
+    mini_project.snippet("demo_page/good.py", "import sys\nsys.exit(2)\n")
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert "snippets/demo_page/good.py: exited with status 2" in result.log
+
+
+def test_timeout_fails_the_build(mini_project, build_mini):
+    """A snippet that runs past its timeout fails the build and says so."""
+    mini_project.snippet(
+        "demo_page/good.py", "# dlm-snippet: timeout=0.5\nimport time\ntime.sleep(30)\n"
+    )
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert "snippets/demo_page/good.py: timed out after 0.5 s" in result.log
+
+
+def test_unpublished_figure_fails_the_build(mini_project, build_mini):
+    """A page asking for a figure the snippet does not publish fails, listing what exists."""
+    mini_project.page("demo.md", "---\nslug: demo-page\n---\n\n{{ figure good:curv }}\n")
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert (
+        "article 'demo.md' (line 5): snippets/demo_page/good.py publishes no figure named 'curv' "
+        "(its figures: curve); did you mean 'curve'?" in result.log
+    )
+
+
+def test_misspelt_value_fails_the_build(mini_project, build_mini):
+    """A misspelt value name is an error naming the value, never an empty string."""
+    mini_project.page("demo.md", "---\nslug: demo-page\n---\n\nIt is {{ value good:answr }}.\n")
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert (
+        "publishes no value named 'answr' (its values: answer, ratio); did you mean 'answer'?"
+        in (result.log)
+    )
+
+
+def test_missing_snippet_file_fails_the_build(mini_project, build_mini):
+    """A directive naming a snippet that does not exist fails with the path it looked for."""
+    mini_project.page("demo.md", "---\nslug: demo-page\n---\n\n{{ output missing }}\n")
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert "snippets/demo_page/missing.py: the snippet file does not exist" in result.log
+
+
+def test_bad_directive_fails_the_build(mini_project, build_mini):
+    """A malformed directive fails the build with the page and its line."""
+    mini_project.page("demo.md", "---\nslug: demo-page\n---\n\nText.\n\n{{ figur good:curve }}\n")
+    result = build_mini(mini_project)
+    assert not result.ok
+    assert "article 'demo.md' (line 7): bad directive: unknown directive 'figur'" in result.log
+
+
+def test_serve_shows_an_error_box_and_keeps_going(mini_project, build_mini, capfd):
+    """Under ``mkdocs serve`` a failing snippet gives an error box, the build completes, the
+    error is printed, and the old (cached) result is not shown."""
+    assert build_mini(mini_project).ok
+    mini_project.snippet("demo_page/good.py", "raise RuntimeError('broken on purpose')\n")
+    result = build_mini(mini_project, serve=True)
+    assert result.ok, result.log
+    html = result.html()
+    assert "dlm-snippet-error" in html and "RuntimeError: broken on purpose" in html
+    assert "The answer is 42" not in html and "curve.svg" not in html
+    assert "snippets/demo_page/good.py, line 1: RuntimeError: broken on purpose" in (
+        capfd.readouterr().err
+    )
+
+
+def test_execution_off_gives_placeholders(mini_project, build_mini, monkeypatch):
+    """With ``DLM_SNIPPETS_EXECUTE=0`` nothing runs and every directive shows a placeholder."""
+    monkeypatch.setenv(ENV_EXECUTE, "0")
+    result = build_mini(mini_project)
+    assert result.ok, result.log
+    assert "execution is off" in result.log
+    assert "[value demo_page/good.py:answer]" in result.html()
+    assert not (mini_project.cache / "report.json").exists()
+
+
+@pytest.mark.parametrize("text", ["\\{{ value good:answer }}", "`{{ value good:answer }}`"])
+def test_escapes_are_kept_literal(mini_project, build_mini, text):
+    """An escaped or code-quoted directive is printed as written."""
+    mini_project.page("demo.md", f"---\nslug: demo-page\n---\n\nWrite {text} to insert.\n")
+    result = build_mini(mini_project)
+    assert result.ok, result.log
+    assert "{{ value good:answer }}" in result.html()
