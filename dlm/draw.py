@@ -23,6 +23,8 @@ FILL = "#4f7fb8"
 HIGHLIGHT = "#d9822b"
 LINE = "#8c8c8c"
 TEXT = "#ffffff"
+LOSS_FILL = "#5a9a6e"
+BACK = "#c8553d"
 
 _ARG_NAMES = re.compile(r"\b(features|in_features|out_features|in_channels|out_channels|kind)=")
 
@@ -46,12 +48,16 @@ def draw_graph(
     highlight: Iterable = (),
     names: Callable[[int, Node], str] | None = None,
     title: str | None = None,
+    loss: object | None = None,
+    backward: bool = False,
 ):
     """Return a matplotlib ``Figure`` of the model's graph of layers.
 
     ``annotate(node)`` gives a text to print under a node (or ``None``); ``highlight`` lists nodes
     (or layers) to fill in a second colour; ``names(k, node)`` gives the label of the k-th node in
-    topological order (by default ``"L{k+1}"`` over the layer, as in the blog).
+    topological order (by default ``"L{k+1}"`` over the layer, as in the blog). ``loss`` (a loss,
+    or a label such as ``"Loss"``) adds a box after the outputs. ``backward=True`` adds, under each
+    arrow of the information flow, a red arrow of the learning flow going back.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -67,57 +73,76 @@ def draw_graph(
             position[id(node)] = (d * 3.0, (len(nodes) - 1) / 2 - r)  # a column, centred on 0
     lit = {id(as_node(h)) for h in highlight}
     names = names or (lambda k, node: f"L{k + 1}")
+    edges = [(id(source), id(target)) for source, target in model.edges]
+    boxes = [  # (key, label, colour)
+        (id(node), f"{names(k, node)}\n{short_label(node)}", HIGHLIGHT if id(node) in lit else FILL)
+        for k, node in enumerate(model.nodes)
+    ]
+    if loss is not None:
+        label = loss if isinstance(loss, str) else f"Loss\n{loss!r}"
+        ys = [position[id(node)][1] for node in model.outputs]
+        position["loss"] = (3.0 * len(columns), sum(ys) / len(ys))
+        boxes.append(("loss", label, LOSS_FILL))
+        edges += [(id(node), "loss") for node in model.outputs]
+        depth["loss"] = len(columns)
 
     box_w, box_h = 2.4, 0.7
     # An edge that skips columns bends upwards, over the boxes of the columns it skips.
     bends = {}
-    for source, target in model.edges:
-        d0, d1 = depth[id(source)], depth[id(target)]
+    peak = (tall - 1) / 2 + box_h / 2
+    for source, target in edges:
+        d0, d1 = depth[source], depth[target]
         if d1 - d0 > 1:
             top = max(position[id(n)][1] for d in range(d0 + 1, d1) for n in columns[d])
-            y0 = max(position[id(source)][1], position[id(target)][1])
-            bends[(id(source), id(target))] = top + box_h / 2 + 0.25 - y0
-    x_min, x_max = -box_w / 2 - 0.1, 3.0 * (len(columns) - 1) + box_w / 2 + 0.1
-    y_max = max(max(bends.values(), default=0) + 0.1, box_h / 2 + 0.1) + (len(columns[0]) - 1) / 2
-    y_max = max(y_max, (tall - 1) / 2 + box_h / 2 + 0.1)
+            y0 = max(position[source][1], position[target][1])
+            bends[(source, target)] = top + box_h / 2 + 0.25 - y0
+            peak = max(peak, top + box_h / 2 + 0.25)
+    right = max(x for x, _ in position.values())
+    x_min, x_max = -box_w / 2 - 0.1, right + box_w / 2 + 0.1
+    y_max = peak + 0.15
     y_min = -(tall - 1) / 2 - box_h / 2 - (0.45 if annotate else 0.1)
     scale = 0.75  # inches per unit, so that 8-point text fits a box
     fig, ax = plt.subplots(figsize=(scale * (x_max - x_min), scale * (y_max - y_min) + 0.3))
     fig.patch.set_alpha(0)
     ax.set_facecolor("none")
-    for k, node in enumerate(model.nodes):
-        x, y = position[id(node)]
+    for key, label, colour in boxes:
+        x, y = position[key]
         ax.add_patch(
             FancyBboxPatch(
                 (x - box_w / 2, y - box_h / 2),
                 box_w,
                 box_h,
                 boxstyle="round,pad=0.05,rounding_size=0.15",
-                facecolor=HIGHLIGHT if id(node) in lit else FILL,
+                facecolor=colour,
                 edgecolor="none",
             )
         )
-        label = f"{names(k, node)}\n{short_label(node)}"
         ax.text(x, y, label, ha="center", va="center", color=TEXT, fontsize=8)
-        note = annotate(node) if annotate else None
+    for node in model.nodes if annotate else ():
+        note = annotate(node)
         if note:
+            x, y = position[id(node)]
             ax.text(x, y - box_h / 2 - 0.12, note, ha="center", va="top", color=LINE, fontsize=8)
-    for source, target in model.edges:
-        (x0, y0), (x1, y1) = position[id(source)], position[id(target)]
+    shift = 0.12 if backward else 0.0
+    for source, target in edges:
+        (x0, y0), (x1, y1) = position[source], position[target]
         # A quadratic arc peaks at half its control offset: rad = 2 height / length.
-        height = bends.get((id(source), id(target)), 0.0)
-        rad = -2 * height / (x1 - x0 - box_w)
-        ax.add_patch(
-            FancyArrowPatch(
-                (x0 + box_w / 2, y0),
-                (x1 - box_w / 2, y1),
-                arrowstyle="-|>",
-                mutation_scale=12,
-                color=LINE,
-                linewidth=1.4,
-                connectionstyle=f"arc3,rad={rad}",
+        rad = -2 * bends.get((source, target), 0.0) / (x1 - x0 - box_w)
+        arrows = [((x0 + box_w / 2, y0 + shift), (x1 - box_w / 2, y1 + shift), rad, LINE)]
+        if backward:  # reversed ends: the same rad bends to the same side
+            arrows.append(((x1 - box_w / 2, y1 - shift), (x0 + box_w / 2, y0 - shift), -rad, BACK))
+        for start, end, bend, colour in arrows:
+            ax.add_patch(
+                FancyArrowPatch(
+                    start,
+                    end,
+                    arrowstyle="-|>",
+                    mutation_scale=12,
+                    color=colour,
+                    linewidth=1.4,
+                    connectionstyle=f"arc3,rad={bend}",
+                )
             )
-        )
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
     ax.set_aspect("equal")

@@ -63,3 +63,18 @@ def test_branching_graph_figure_draws_every_edge():
         assert len(arrows) == len(model.edges) == 8
     finally:
         plt.close(fig)
+
+
+def test_loss_box_and_backward_arrows():
+    """loss= adds a box fed by the output; backward=True doubles every arrow (one per flow)."""
+    import matplotlib.pyplot as plt
+
+    model = example_model()
+    fig = dlm.draw_graph(model, loss=dlm.MSE(), backward=True)
+    try:
+        ax = fig.axes[0]
+        assert "Loss\nMSE()" in [t.get_text() for t in ax.texts]
+        arrows = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+        assert len(arrows) == 2 * (len(model.edges) + 1)
+    finally:
+        plt.close(fig)
