@@ -113,6 +113,10 @@ class Model:
 
     # -- inspection --------------------------------------------------------------------------
 
+    def topological_order(self) -> list[Node]:
+        """The nodes, each after the nodes that feed it: the order of the forward pass."""
+        return list(self.nodes)
+
     @property
     def edges(self) -> list[tuple[Node, Node]]:
         """Every edge ``(source, destination)``: the output of ``source`` feeds ``destination``."""

@@ -163,3 +163,13 @@ def test_graph_errors_name_the_problem():
         model.backward([numpy.ones((1, 2)), numpy.ones((1, 2))])
     with pytest.raises(dlm.GraphError, match="expected a Node or a Layer"):
         dlm.Activation("relu")("x")
+
+
+def test_float32_by_default():
+    """With the default dtype, float64 data enters as float32 and stays float32 to the output."""
+    rng = numpy.random.default_rng(7)
+    model = dlm.sequential(dlm.Input1D(3), dlm.Linear(3, 2, rng=rng), dlm.Activation("gelu"))
+    y = model.forward(rng.normal(size=(4, 3)))
+    assert y.dtype == numpy.float32
+    assert model.backward(numpy.ones_like(y)).dtype == numpy.float32
+    assert model.topological_order() == model.nodes
