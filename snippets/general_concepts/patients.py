@@ -49,7 +49,6 @@ for n in range(3):
     rows.append(
         [
             f"{n + 1}",
-            ", ".join(f"{int(v):,}" for v in x[n]),
             f"{float(y[n, 0]):g}",
             shape[predicted[n]],
             shape[int(y_truth[n, 0])],
@@ -58,9 +57,9 @@ for n in range(3):
     )
 publish.table(
     "results",
-    ["patient", "input x", "model(x)", "model says", "truth", "correct?"],
+    ["patient", "model(x)", "model says", "truth", "correct?"],
     rows,
-    align="crrllc",
+    align="crllc",
 )
 
 # %% Values quoted in the prose.
@@ -70,13 +69,30 @@ publish.value("n_correct", sum(correct))
 publish.value("n_patients", len(correct))
 wrong = correct.index(False)
 publish.value("wrong_patient", wrong + 1)
-publish.value("wrong_x", ", ".join(f"{int(v):,}" for v in x[wrong]))
+# The third patient ate as much candy as the first, and danced a lot.
+assert x[2, 1] == x[0, 1]
+publish.value("dance3", int(x[2, 2]), ",")
 # Pitfall E1: the same model in float64 misses 0 by a hair.
-y_float = example_model(exact=False).forward(example_data(exact=False)[0]).ravel()
 w_float = np.array([float(w) for w in EXAMPLE_W])
 sums_float = example_data(exact=False)[0] @ w_float
 assert sums_float[0] != 0 and abs(sums_float[0]) < 1e-15
 publish.value("float_sum1", float(sums_float[0]), ".1e")
+
+
+def latex_terms(row) -> str:
+    """The three terms w_i x_i of one patient, as LaTeX fractions joined by + and -."""
+    text = ""
+    for w, v in zip(EXAMPLE_W, row, strict=True):
+        term = w * v
+        sign = "-" if term < 0 else "+"
+        fraction = rf"\frac{{{abs(term.numerator)}}}{{{term.denominator}}}"
+        body = "0" if term == 0 else (str(abs(term)) if term.denominator == 1 else fraction)
+        text += (f" {sign} " if text else ("-" if sign == "-" else "")) + body
+    return text
+
+
+for n in range(3):
+    publish.value(f"terms{n + 1}", latex_terms(x[n]))
 
 # %% Figure: the patients' inputs.
 fig, ax = plt.subplots(figsize=(6.4, 3.2))
@@ -106,36 +122,51 @@ publish.figure(
 )
 
 # %% Figure: the model's answers against the truth.
-fig, ax = plt.subplots(figsize=(6.4, 3.2))
-positions = np.arange(3)
+fig, ax = plt.subplots(figsize=(6.4, 3.4))
+patients = np.arange(1, 4)
+ax.axhspan(0.5, 1.25, color=publish.GREEN, alpha=0.12, linewidth=0)
+ax.axhspan(-0.25, 0.5, color=publish.RED, alpha=0.10, linewidth=0)
 ax.axhline(0.5, color=publish.GREY, linestyle="--", linewidth=1)
-ax.text(2.45, 0.52, "0.5: neither", color=publish.GREY, ha="right", va="bottom", fontsize=9)
-ax.bar(positions - 0.17, as_float(y.ravel()), 0.3, color=publish.BLUE, label="model(x)")
-ax.bar(positions + 0.17, as_float(y_truth.ravel()), 0.3, color=publish.ORANGE, label="truth")
+ax.text(3.45, 1.2, "reads as good shape", color=publish.INK, ha="right", va="top", fontsize=9)
+ax.text(3.45, -0.2, "reads as bad shape", color=publish.INK, ha="right", va="bottom", fontsize=9)
+ax.scatter(
+    patients,
+    as_float(y_truth.ravel()),
+    s=260,
+    facecolors="none",
+    edgecolors=publish.ORANGE,
+    linewidths=2.5,
+    label="truth",
+    zorder=3,
+)
+ax.scatter(patients, as_float(y.ravel()), s=70, color=publish.BLUE, label="model(x)", zorder=4)
 for n in range(3):
-    ax.text(
-        n,
-        1.12,
-        "✓ correct" if correct[n] else "✗ wrong",
-        ha="center",
-        color=publish.GREEN if correct[n] else publish.RED,
-        fontsize=10,
-    )
-ax.set_xticks(positions, [f"patient {n + 1}" for n in range(3)])
-ax.set_ylim(0, 1.25)
+    if not correct[n]:
+        ax.annotate(
+            "",
+            xy=(n + 1, float(y_truth[n, 0]) - 0.09),
+            xytext=(n + 1, float(y[n, 0]) + 0.07),
+            arrowprops={"arrowstyle": "->", "color": publish.RED, "linewidth": 1.5},
+        )
+ax.set_xticks(
+    patients,
+    [f"patient {n + 1}\n{'✓ correct' if correct[n] else '✗ wrong'}" for n in range(3)],
+)
+ax.set_xlim(0.5, 3.5)
+ax.set_ylim(-0.25, 1.25)
 ax.set_yticks([0, 0.5, 1], ["0 (bad)", "0.5", "1 (good)"])
-ax.legend(loc="upper left", bbox_to_anchor=(0, 0.93), fontsize=9)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
 fig.tight_layout()
 publish.figure(
     "outputs",
     fig,
     alt=(
-        "Bar chart comparing the model's answer with the truth for each patient. Patient 1: "
-        "model 0, truth 0, correct. Patient 2: model 1, truth 1, correct. Patient 3: model 0, "
-        "truth 1, wrong."
+        "Chart of the model's answer and the truth for each patient, with the 0.5 threshold. "
+        "Patient 1: model 0, truth 0, correct. Patient 2: model 1, truth 1, correct. "
+        "Patient 3: model 0, truth 1, wrong; an arrow shows the gap."
     ),
     caption=(
-        "What the model answers (blue) and what is true (orange). Above 0.5 the answer reads "
-        '"good shape", below it "bad shape": the third patient is misjudged.'
+        "The model's answers (filled dots) and the truth (rings). Above 0.5 an answer reads as "
+        "good shape, below it as bad shape. The third patient is on the wrong side."
     ),
 )
