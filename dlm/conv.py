@@ -25,27 +25,30 @@ position, and the bias touches every output position::
 ``dlm.reference.conv2d_forward`` and ``conv2d_backward`` write these sums as plain loops; the tests
 use them as the oracle.
 
-Why this version is fast. It rewrites the sums as one matrix product (im2col):
+Why this version is fast. It rewrites the sums as one matrix product (im2col): every window
+becomes one column of numbers, in (kh, kw, c) order, and ``W`` becomes the matrix
+``W_mat: (KH KW C, O)``, so that the whole layer is ``y = cols @ W_mat`` in one BLAS call, and
+backward is two more (``dW = cols.T @ dy``, ``d_cols = dy @ W_mat.T``). What costs time around
+them is copying memory, so the copies are arranged to move long contiguous runs:
 
-1. ``x`` is read channels-last, as ``(N, H, W, C)``. Every 2D layer of dlm returns arrays whose
-   memory is laid out channels-last (a transposed view, like PyTorch's ``channels_last`` format),
-   so this costs nothing between dlm layers.
-2. ``sliding_window_view`` sees every window without copying, and one copy lays them out as the
-   rows of ``cols: (N H_out W_out, KH KW C)``, in (kh, kw, c) order: C stays the fastest axis, so
-   each row is a few contiguous runs of memory, which copies 2-5x faster than (c, kh, kw).
-3. ``y = cols @ W_mat`` with ``W_mat: (KH KW C, O)`` is one BLAS call, and its result is already
-   channels-last, so it is returned as a transposed view, without a copy.
-4. Backward, ``dW = cols.T @ dy`` and ``d_cols = dy @ W_mat.T`` are two more BLAS calls. ``d_cols``
-   goes back onto the input grid (col2im) with KH KW strided additions, one per kernel cell,
-   each a single vectorised ``+=`` over the whole batch.
-5. The scratch arrays (``cols`` and the padded input) are reused from one batch to the next:
-   fresh memory is slow to touch, and ``cols`` is the largest array of a step. ``backward`` hands
-   ``cols`` back for the next ``forward``; in the inferring phase ``forward`` hands it back at
-   once, and a later ``backward`` (for a saliency map, say) rebuilds it from ``x``. A layer used
-   at two places in a graph simply takes a second array while the first one is in use.
+1. With many input channels, ``x`` is read channels-last, ``(N, H, W, C)``, and
+   ``sliding_window_view`` lays out ``cols: (N H_out W_out, KH KW C)`` in one copy whose runs are
+   C numbers long. With few input channels (fewer than 4, as for images), runs of C numbers are
+   too short; each of the KH KW kernel cells then copies a whole shifted plane instead, into
+   ``cols: (KH KW C, N H_out W_out)``, in runs of W_out numbers.
+2. The product is returned in the memory order it came out in (channels-last, or
+   ``(O, N, H, W)`` underneath), as a transposed view that reads ``(N, O, H_out, W_out)``, with no
+   copy. Every 2D layer of dlm accepts any such layout and keeps it.
+3. col2im, the way back from ``d_cols`` to the input grid, adds each column entry into its pixel
+   with one ``add.at`` over a precomputed index (channels-last case), or with KH KW shifted plane
+   additions (few channels).
+4. ``cols`` (the largest array of a step) and the padded input are reused from one batch to the
+   next, because fresh memory is slow to touch. ``backward`` hands ``cols`` back for the next
+   ``forward``; in the inferring phase ``forward`` hands it back at once, and a later ``backward``
+   rebuilds it from ``x``. A layer used twice in a graph takes a second array meanwhile.
 
-Setting ``layer.needs_input_grad = False`` (the model does it for a layer fed by the input) skips
-the computation of ``dx``, which nobody needs there.
+Setting ``layer.needs_input_grad = False`` (``dlm.models.lenet5`` does it for the first layer, fed
+by the data) skips ``dx``, which nobody needs there; ``backward`` then returns ``None``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ from dlm.backend import xp
 from dlm.errors import ShapeError
 from dlm.grid import output_size, pair
 from dlm.layer import Layer
+
+#: Below this many input channels, im2col copies whole planes (see the module docstring).
+PLANES_BELOW = 4
 
 
 class Convolution2D(Layer):
@@ -86,6 +92,7 @@ class Convolution2D(Layer):
         self.padding = pair(padding, owner, "padding", minimum=0)
         self.bias = bool(bias)
         self.needs_input_grad = True
+        self.planes = self.in_channels < PLANES_BELOW
         rng = numpy.random.default_rng() if rng is None else rng
         KH, KW = self.kernel_size
         # PyTorch's default: uniform in (-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C KH KW.
@@ -95,7 +102,7 @@ class Convolution2D(Layer):
         if self.bias:
             params["bias"] = rng.uniform(-bound, bound, self.out_channels)
         self._init_params(**params)
-        self._scratch: dict = {}
+        self._spare: dict = {}
 
     def describe(self) -> str:
         text = (
@@ -115,32 +122,7 @@ class Convolution2D(Layer):
         (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
         return output_size(H, KH, SH, PH), output_size(W, KW, SW, PW)
 
-    def _take(self, name: str, shape: tuple, dtype):
-        """A scratch array from the spare ones (or a new, zeroed one); ``_give`` hands it back."""
-        buffer = self._scratch.pop(name, None)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = xp.zeros(shape, dtype=dtype)
-        return buffer
-
-    def _give(self, name: str, buffer) -> None:
-        self._scratch[name] = buffer
-
-    def _im2col(self, x, H_out: int, W_out: int):
-        """``cols: (N H_out W_out, KH KW C)``, row (n, i, j) holding the window at (i, j)."""
-        N, C, H, W = x.shape
-        (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
-        x_hwc = x.transpose(0, 2, 3, 1)  # (N, H, W, C): a view, contiguous for dlm's own arrays
-        if PH or PW:
-            # Only the interior is written, so the zero border survives from one call to the next.
-            padded = self._take("x_padded", (N, H + 2 * PH, W + 2 * PW, C), x.dtype)
-            padded[:, PH : PH + H, PW : PW + W, :] = x_hwc
-            self._give("x_padded", padded)
-            x_hwc = padded
-        windows = xp.lib.stride_tricks.sliding_window_view(x_hwc, (KH, KW), axis=(1, 2))
-        windows = windows[:, ::SH, ::SW]  # (N, H_out, W_out, C, KH, KW), no copy yet
-        cols = self._take("cols", (N, H_out, W_out, KH, KW, C), x.dtype)
-        xp.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))  # the one im2col copy
-        return cols.reshape(N * H_out * W_out, KH * KW * C)
+    # -- the two passes ----------------------------------------------------------------------
 
     def forward(self, x):
         """``y = b + W (*) x`` through im2col and one matrix product (see the module docstring)."""
@@ -153,45 +135,139 @@ class Convolution2D(Layer):
                 f"{self.describe()}: x must be at least {KH - 2 * PH}x{KW - 2 * PW} pixels, "
                 f"got {H}x{W}"
             )
-        cols = self._im2col(x, H_out, W_out)  # (N H_out W_out, KH KW C)
-        W_mat = self.params["weight"].transpose(2, 3, 1, 0).reshape(KH * KW * C, self.out_channels)
-        y = cols @ W_mat  # (N H_out W_out, O): channels-last
-        if self.bias:
-            y += self.params["bias"]
+        O = self.out_channels
+        W_mat = self.params["weight"].transpose(2, 3, 1, 0).reshape(KH * KW * C, O)
+        cols = self._im2col(x, H_out, W_out)
+        if self.planes:
+            y = W_mat.T @ cols  # (O, N H_out W_out)
+            if self.bias:
+                y += self.params["bias"][:, None]
+            y = y.reshape(O, N, H_out, W_out).transpose(1, 0, 2, 3)
+        else:
+            y = cols @ W_mat  # (N H_out W_out, O)
+            if self.bias:
+                y += self.params["bias"]
+            y = y.reshape(N, H_out, W_out, O).transpose(0, 3, 1, 2)
         if not self.training:
-            self._give("cols", cols)
+            self._spare["cols"] = cols
             cols = None
         self.cache = (x, cols, W_mat)
-        return y.reshape(N, H_out, W_out, self.out_channels).transpose(0, 3, 1, 2)
+        return y
 
     def backward(self, dy):
         """``dW = cols.T @ dy``, ``db = sum(dy)``, and ``dx`` = col2im(``dy @ W_mat.T``)."""
         x, cols, W_mat = self.cache
         N, C, H, W = x.shape
-        (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
-        O = self.out_channels
-        H_out, W_out = dy.shape[2], dy.shape[3]
-        dy_mat = dy.transpose(0, 2, 3, 1).reshape(N * H_out * W_out, O)  # free if channels-last
-        if self.bias:
-            self.grads["bias"] += dy_mat.sum(axis=0)
+        KH, KW = self.kernel_size
+        O, H_out, W_out = self.out_channels, dy.shape[2], dy.shape[3]
         if cols is None:
             cols = self._im2col(x, H_out, W_out)
-        dW_mat = cols.T @ dy_mat  # (KH KW C, O)
-        self._give("cols", cols)
+        if self.planes:
+            dy_mat = dy.transpose(1, 0, 2, 3).reshape(O, N * H_out * W_out)  # free if (O, N, ..)
+            dW_mat = cols @ dy_mat.T  # (KH KW C, O)
+            db = dy_mat.sum(axis=1)
+        else:
+            dy_mat = dy.transpose(0, 2, 3, 1).reshape(N * H_out * W_out, O)  # free if channels-last
+            dW_mat = cols.T @ dy_mat  # (KH KW C, O)
+            db = dy_mat.sum(axis=0)
+        self._spare["cols"] = cols
         self.grads["weight"] += dW_mat.reshape(KH, KW, C, O).transpose(3, 2, 0, 1)
+        if self.bias:
+            self.grads["bias"] += db
         if not self.needs_input_grad:
             return None
-        d_cols = (dy_mat @ W_mat.T).reshape(N, H_out, W_out, KH, KW, C)
-        # col2im: every kernel cell (a, b') sends its column back to the pixels it looked at.
-        # The result is returned, so it is a fresh array, not a reused buffer.
-        dx = xp.zeros((N, H + 2 * PH, W + 2 * PW, C), dtype=d_cols.dtype)
+        if self.planes:
+            return self._col2im_planes(W_mat @ dy_mat, x.shape, H_out, W_out)
+        return self._col2im_rows(dy_mat @ W_mat.T, x.shape, H_out, W_out)
+
+    # -- im2col and col2im -------------------------------------------------------------------
+
+    def _take(self, name: str, shape: tuple, dtype):
+        """A spare array of that shape (or a new, zeroed one); handed back with ``_spare``."""
+        buffer = self._spare.pop(name, None)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = xp.zeros(shape, dtype=dtype)
+        return buffer
+
+    def _padded(self, x, axes_order: tuple):
+        """``x`` with its axes in ``axes_order`` (H and W last but one), zero-padded if needed."""
+        PH, PW = self.padding
+        x = x.transpose(axes_order)
+        if not (PH or PW):
+            return x
+        if axes_order == (0, 2, 3, 1):  # (N, H, W, C)
+            N, H, W, C = x.shape
+            padded = self._take("x_padded", (N, H + 2 * PH, W + 2 * PW, C), x.dtype)
+            padded[:, PH : PH + H, PW : PW + W, :] = x  # the zero border is never written
+        else:  # (C, N, H, W)
+            C, N, H, W = x.shape
+            padded = self._take("x_padded", (C, N, H + 2 * PH, W + 2 * PW), x.dtype)
+            padded[:, :, PH : PH + H, PW : PW + W] = x
+        self._spare["x_padded"] = padded
+        return padded
+
+    def _im2col(self, x, H_out: int, W_out: int):
+        """Every window as a column: ``(KH KW C, N H_out W_out)`` (planes) or its transpose."""
+        N, C, H, W = x.shape
+        (KH, KW), (SH, SW) = self.kernel_size, self.stride
+        if self.planes:
+            x_cn = self._padded(x, (1, 0, 2, 3))  # (C, N, H, W)
+            cols = self._take("cols", (KH, KW, C, N, H_out, W_out), x.dtype)
+            for a in range(KH):
+                for b in range(KW):
+                    # Kernel cell (a, b) sees the plane shifted by (a, b): one copy per cell.
+                    cols[a, b] = x_cn[:, :, a : a + SH * (H_out - 1) + 1 : SH,
+                                      b : b + SW * (W_out - 1) + 1 : SW]  # fmt: skip
+            return cols.reshape(KH * KW * C, N * H_out * W_out)
+        x_hwc = self._padded(x, (0, 2, 3, 1))  # (N, H, W, C)
+        windows = xp.lib.stride_tricks.sliding_window_view(x_hwc, (KH, KW), axis=(1, 2))
+        windows = windows[:, ::SH, ::SW]  # (N, H_out, W_out, C, KH, KW), no copy yet
+        cols = self._take("cols", (N, H_out, W_out, KH, KW, C), x.dtype)
+        xp.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))  # the one im2col copy
+        return cols.reshape(N * H_out * W_out, KH * KW * C)
+
+    def _col2im_planes(self, d_cols, shape: tuple, H_out: int, W_out: int):
+        """Add each kernel cell's plane of ``d_cols: (KH KW C, N H_out W_out)`` back, shifted."""
+        N, C, H, W = shape
+        (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
+        d_cols = d_cols.reshape(KH, KW, C, N, H_out, W_out)
+        dx = xp.zeros((C, N, H + 2 * PH, W + 2 * PW), dtype=d_cols.dtype)
         for a in range(KH):
-            for b_ in range(KW):
-                dx[:, a : a + SH * (H_out - 1) + 1 : SH, b_ : b_ + SW * (W_out - 1) + 1 : SW] += (
-                    d_cols[:, :, :, a, b_, :]
-                )
-        dx = dx[:, PH : PH + H, PW : PW + W, :]
-        return dx.transpose(0, 3, 1, 2)
+            for b in range(KW):
+                dx[:, :, a : a + SH * (H_out - 1) + 1 : SH,
+                   b : b + SW * (W_out - 1) + 1 : SW] += d_cols[a, b]  # fmt: skip
+        return dx[:, :, PH : PH + H, PW : PW + W].transpose(1, 0, 2, 3)
+
+    def _col2im_rows(self, d_cols, shape: tuple, H_out: int, W_out: int):
+        """Add every entry of ``d_cols: (N H_out W_out, KH KW C)`` into its pixel (``add.at``)."""
+        N, C, H, W = shape
+        PH, PW = self.padding
+        H_p, W_p = H + 2 * PH, W + 2 * PW
+        dx = xp.zeros((N, H_p, W_p, C), dtype=d_cols.dtype)
+        index = self._col2im_index(N, C, H_p, W_p, H_out, W_out)
+        xp.add.at(dx.reshape(-1), index, d_cols.reshape(-1))  # flat arrays: numpy's fast path
+        return dx[:, PH : PH + H, PW : PW + W, :].transpose(0, 3, 1, 2)
+
+    def _col2im_index(self, N: int, C: int, H_p: int, W_p: int, H_out: int, W_out: int):
+        """For each entry of ``d_cols``, the flat index of its pixel in the padded ``dx``.
+
+        Built once per shape and kept: ``index[n, i, j, a, b, c]`` is the position of
+        ``(n, i SH + a, j SW + b, c)`` in ``(N, H_p, W_p, C)``.
+        """
+        key = (N, C, H_p, W_p, H_out, W_out)
+        cached = self._spare.get("index")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        (KH, KW), (SH, SW) = self.kernel_size, self.stride
+        n = xp.arange(N).reshape(N, 1, 1, 1, 1, 1) * (H_p * W_p * C)
+        rows = (xp.arange(H_out) * SH).reshape(1, H_out, 1, 1, 1, 1)
+        rows = rows + xp.arange(KH).reshape(1, 1, 1, KH, 1, 1)
+        columns = (xp.arange(W_out) * SW).reshape(1, 1, W_out, 1, 1, 1)
+        columns = columns + xp.arange(KW).reshape(1, 1, 1, 1, KW, 1)
+        c = xp.arange(C).reshape(1, 1, 1, 1, 1, C)
+        index = (n + (rows * W_p + columns) * C + c).reshape(-1)
+        self._spare["index"] = (key, index)
+        return index
 
 
 def _short(values: tuple[int, int]):

@@ -13,6 +13,8 @@ mode and 4x4 in ceil mode, the last row and column of windows being 1 cell wide.
 
 from __future__ import annotations
 
+from dlm.backend import xp
+
 
 def pair(value, owner: str, name: str, minimum: int = 1) -> tuple[int, int]:
     """``3`` gives ``(3, 3)``; ``(3, 5)`` stays. Raises ``ValueError`` naming ``owner``."""
@@ -39,3 +41,18 @@ def output_size(size: int, kernel: int, stride: int, padding: int = 0, ceil_mode
     if (count - 1) * stride >= size + padding:
         count -= 1
     return count
+
+
+def full_like_layout(like, shape: tuple, fill, dtype=None):
+    """A new array of ``shape`` filled with ``fill``, whose memory order of axes is ``like``'s.
+
+    dlm's 2D layers pass arrays whose logical shape is ``(N, C, H, W)`` but whose memory may be
+    channels-last (``(N, H, W, C)`` underneath) or channels-first-of-batch (``(C, N, H, W)``
+    underneath), whichever their computation produced. A layer that makes a new array of the same
+    kind keeps that order, so that no layer pays for a layout change it did not choose.
+    """
+    order = sorted(range(like.ndim), key=lambda axis: -like.strides[axis])
+    memory_shape = tuple(shape[axis] for axis in order)
+    inverse = sorted(range(like.ndim), key=lambda axis: order[axis])
+    array = xp.full(memory_shape, fill, dtype=like.dtype if dtype is None else dtype)
+    return array.transpose(inverse)

@@ -29,14 +29,14 @@ KH KW strided views of ``x`` (``x[:, :, a::SH, b::SW]``), and the output is buil
 elementwise ``maximum`` (or ``+``) calls over the whole batch, with no reshape and no copy of the
 windows. This is 5-6x faster than a reshape and a ``max``. In the training phase max pooling also
 records which cell won (one byte per output neuron), so that backward is KH KW masked
-multiplications. Arrays keep the channels-last memory layout of the convolution before them.
+multiplications. Arrays keep the memory layout of the convolution before them.
 """
 
 from __future__ import annotations
 
 from dlm.backend import xp
 from dlm.errors import ShapeError
-from dlm.grid import output_size, pair
+from dlm.grid import full_like_layout, output_size, pair
 from dlm.layer import Layer
 
 
@@ -78,7 +78,7 @@ class _Pool2D(Layer):
         if H_need > H or W_need > W:
             # Partial border windows (ceil mode): complete them with cells that never win.
             shape = (N, C, max(H_need, H), max(W_need, W))
-            padded = _channels_last_full(shape, fill, x.dtype)
+            padded = full_like_layout(x, shape, fill)
             padded[:, :, :H, :W] = x
             x = padded
         return x, H_out, W_out
@@ -108,22 +108,22 @@ class MaxPool2D(_Pool2D):
         winner = None
         if self.training:
             # winner[n, c, i, j] = index of the first maximum among the window's cells.
-            winner = _channels_last_full(y.shape, 0, xp.uint8)
+            winner = full_like_layout(y, y.shape, 0, xp.uint8)
         for k, (a, b) in enumerate(cells[1:], start=1):
             cell = self._view(x, a, b, H_out, W_out)
             if winner is not None:
                 xp.copyto(winner, k, where=cell > y)  # strict: the first maximum keeps its place
             xp.maximum(y, cell, out=y)
-        self.cache = (shape, x.shape, winner)
+        self.cache = (shape, x, winner)
         return y
 
     def backward(self, dy):
         """Route each window's ``dy`` to the cell recorded as its first maximum."""
-        shape, padded_shape, winner = self.cache
+        shape, x, winner = self.cache
         if winner is None:
             raise RuntimeError(f"{self.describe()}: backward needs a forward in the training phase")
         H_out, W_out = dy.shape[2], dy.shape[3]
-        dx = _channels_last_full(padded_shape, 0, dy.dtype)
+        dx = full_like_layout(x, x.shape, 0, dy.dtype)
         overlapping = self._overlapping()
         for k, (a, b) in enumerate(self._cells()):
             target = self._view(dx, a, b, H_out, W_out)
@@ -154,24 +154,18 @@ class AvgPool2D(_Pool2D):
             y += self._view(x, a, b, H_out, W_out)
         counts = self._counts(shape[2], shape[3], H_out, W_out, x.dtype)
         y /= counts
-        self.cache = (shape, x.shape, counts)
+        self.cache = (shape, x, counts)
         return y
 
     def backward(self, dy):
         """Each cell of a window receives ``dy / m``."""
-        shape, padded_shape, counts = self.cache
+        shape, x, counts = self.cache
         H_out, W_out = dy.shape[2], dy.shape[3]
         share = dy / counts
-        dx = _channels_last_full(padded_shape, 0, dy.dtype)
+        dx = full_like_layout(x, x.shape, 0, dy.dtype)
         for a, b in self._cells():
             self._view(dx, a, b, H_out, W_out)[...] += share
         return dx[:, :, : shape[2], : shape[3]]
-
-
-def _channels_last_full(shape: tuple, fill, dtype):
-    """An ``(N, C, H, W)`` array filled with ``fill`` whose memory is channels-last."""
-    N, C, H, W = shape
-    return xp.full((N, H, W, C), fill, dtype=dtype).transpose(0, 3, 1, 2)
 
 
 def _short(values: tuple[int, int]):

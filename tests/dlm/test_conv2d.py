@@ -28,7 +28,7 @@ def conv_setups(draw):
     PH, PW = draw(st.integers(0, 2)), draw(st.integers(0, 2))
     H = draw(st.integers(max(1, KH - 2 * PH), 9))
     W = draw(st.integers(max(1, KW - 2 * PW), 9))
-    N, C, O = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    N, C, O = draw(st.integers(1, 3)), draw(st.integers(1, 6)), draw(st.integers(1, 3))
     seed = draw(st.integers(0, 2**16))
     return (N, C, H, W, O, (KH, KW), (SH, SW), (PH, PW), seed)
 
@@ -58,12 +58,20 @@ def test_fast_convolution_matches_the_loop_reference(setup):
     numpy.testing.assert_allclose(layer.grads["bias"], db_ref, rtol=0, atol=1e-12)
 
 
-def test_output_is_channels_last_in_memory():
+def test_output_with_many_channels_is_channels_last_in_memory():
     """The output reads (N, O, H, W) but its memory is channels-last (a transposed view)."""
-    layer = Convolution2D(2, 3, 3, rng=numpy.random.default_rng(0))
-    y = layer.forward(numpy.ones((2, 2, 5, 5), dtype=numpy.float32))
+    layer = Convolution2D(4, 3, 3, rng=numpy.random.default_rng(0))
+    y = layer.forward(numpy.ones((2, 4, 5, 5), dtype=numpy.float32))
     assert y.shape == (2, 3, 3, 3)
     assert y.transpose(0, 2, 3, 1).flags.c_contiguous
+
+
+def test_output_with_few_channels_is_channel_planes_in_memory():
+    """With fewer than 4 input channels the output's memory is (O, N, H, W) underneath."""
+    layer = Convolution2D(1, 3, 3, rng=numpy.random.default_rng(0))
+    y = layer.forward(numpy.ones((2, 1, 5, 5), dtype=numpy.float32))
+    assert y.shape == (2, 3, 3, 3)
+    assert y.transpose(1, 0, 2, 3).flags.c_contiguous
 
 
 def test_gradients_add_up_over_two_backward_passes(float64):

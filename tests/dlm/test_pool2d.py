@@ -110,12 +110,19 @@ def test_parity_with_pytorch():
             numpy.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=1e-10)
 
 
-def test_output_keeps_channels_last_memory():
-    """Pooling a channels-last array gives a channels-last array (no layout change)."""
+def test_output_keeps_the_memory_layout():
+    """Pooling keeps the memory layout (channels-last or channel planes), backward too."""
     x = numpy.zeros((2, 5, 6, 3), dtype=numpy.float32).transpose(0, 3, 1, 2)
     y = MaxPool2D(2).forward(x)
     assert y.shape == (2, 3, 2, 3)
     assert y.transpose(0, 2, 3, 1).flags.c_contiguous
+    layer = MaxPool2D(2, ceil_mode=True)
+    x = numpy.zeros((3, 2, 5, 6), dtype=numpy.float32).transpose(1, 0, 2, 3)
+    y = layer.forward(x)
+    assert y.shape == (2, 3, 3, 3)
+    assert y.transpose(1, 0, 2, 3).flags.c_contiguous
+    strides = layer.backward(y).strides
+    assert strides[1] > strides[0] > strides[2] > strides[3]  # (C, N, H, W) underneath
 
 
 def test_backward_needs_a_training_forward():
