@@ -52,7 +52,8 @@ def load_posts(files: Files, posts_dir: str) -> list[Post]:
     """Read and validate the front matter of every non-draft post under `posts_dir`."""
     posts: list[Post] = []
     prefix = posixpath.normpath(posts_dir) + "/"
-    for file in files.documentation_pages():
+    # Material's blog plugin marks posts as excluded from the navigation: ask for every page.
+    for file in files.documentation_pages(inclusion=lambda _: True):
         if not file.src_uri.startswith(prefix):
             continue
         _, meta = get_data(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
