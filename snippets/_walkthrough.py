@@ -1,0 +1,380 @@
+"""Shared helpers of the walkthrough articles (2 to 7): a chain of layers drawn from a real model.
+
+Not a snippet (the leading underscore), but part of every snippet's cache key. Import it from a
+snippet with::
+
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # snippets/, for shared helpers
+    from _walkthrough import chain_figure, fmt_value, forward_backward
+
+The functions (their signatures are stable: new arguments only ever come with defaults):
+
+``chain_figure(model, *, sample=0, values="none", backward=False, weights=True, show_w=False,
+show_dw=False, loss=None, y_truth=None, loss_value=None, highlight=(), notes=None, enclose=None,
+x_label="$x$", out_label=None, names=None, fmt=fmt_value, width=None) -> Figure``
+    A chain model (each node fed by the one before, ``dlm.example.example_model()`` for instance)
+    drawn left to right: one box per layer, labelled $L^1$, $L^2$, ... over the layer's kind; the
+    forward arrows (grey, the information flow) and, with ``backward=True``, the backward arrows
+    under them (red, the learning flow). The values come from the model's nodes, that is from the
+    last ``model.forward`` / ``model.backward`` that actually ran:
+
+    - ``values``: ``"none"``, ``"o"`` (print $o^k$ under layer $L^k$: ``node.o``), ``"delta"``
+      (print $\\delta^{k+1}$ under $L^k$: ``node.dy``, the gradient at the layer's output, which
+      is the next layer's input) or ``"both"``. Layer $L^k$ holds the pair $(o^k, \\delta^{k+1})$.
+    - ``sample``: the row of the batch to print (``0`` after a one-patient pass), or ``None`` for
+      every row: ``[0, 1, 0]`` for one output per sample, one line per sample otherwise.
+    - ``weights``: tag the layers that hold weights ($w^k$) above their box; ``show_w`` prints the
+      weights' values in the tag and ``show_dw`` their gradient $\\delta w^k$ (``layer.grads``).
+    - ``loss``: a label (e.g. ``"$Loss(X^4, Y^{truth})$"``) adds the loss node after the output
+      layer; ``y_truth`` (a value or a text) draws the expectation coming into it from above, and
+      ``loss_value`` (a value or a text) the arrow ``loss = ...`` leaving it.
+    - ``highlight``: layer indices (0-based) or layers to fill in orange; ``notes``: ``{index:
+      text}`` printed above a box (e.g. ``{0: "input layer"}``).
+    - ``enclose``: a label (e.g. ``"$model(X)$"``) draws a dashed frame around all the layers.
+    - ``x_label``: the text on the arrow into $L^1$ (``None``: no arrow); ``out_label``: the text
+      on an arrow out of the last layer (drawn only without ``loss``).
+    - ``names(k, node)``: the box's title (default ``"$L^{k+1}$"``); ``fmt(v)``: one number as
+      text; ``width``: the figure's width in inches (default: its natural size).
+
+    Colours: boxes in ``publish.BLUE`` (highlighted ones ``ORANGE``, the loss ``GREEN``) with white
+    text; values, labels and arrows in ``publish.INK`` (light grey in the dark theme) or ``RED``
+    (the learning flow). The background is transparent. Call ``publish.style()`` first.
+
+``fmt_value(v, digits=4) -> str``
+    One number as short text: an exact ``Fraction`` that is an integer prints as one (``0``,
+    ``−1``), anything else with ``digits`` significant digits (``0.43``, ``−5.862e−05``). Minus
+    signs are typographic (U+2212), as in the rendered maths.
+
+``fmt_row(row, digits=4) -> str``
+    A vector as ``(a, b, c)``, or a lone number as itself.
+
+``forward_backward(model, x, y_truth) -> loss``
+    Zero the gradients, run the forward pass, the ½(x − y)² loss (``dlm.losses.MSE``, averaged
+    over the rows of ``x``) and the backward pass; return the loss. Afterwards every node holds
+    its ``o``, ``dy`` and ``delta``, and every layer its ``grads``, ready for ``chain_figure``.
+    Pass one patient as ``x[n : n + 1]`` to get the per-sample values of the articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from fractions import Fraction
+
+import numpy
+
+from dlm.graph import Model, Node
+from dlm.losses import MSE
+from dlm_site import publish
+
+__all__ = ["chain_figure", "fmt_row", "fmt_value", "forward_backward"]
+
+_BOX_W = 1.7  # box width, in data units
+_BOX_H = 0.8
+_GAP = 3.3  # from one box centre to the next
+_SCALE = 0.62  # inches per data unit
+_FONT = 9  # points, for values and labels
+
+
+def fmt_value(v, digits: int = 4) -> str:
+    """One number as short text: exact integers as integers, others with ``digits`` digits."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        text = str(v.numerator)
+    else:
+        f = float(v)
+        if f == 0:
+            text = "0"
+        elif f == int(f) and abs(f) < 1e15:
+            text = str(int(f))
+        else:
+            text = f"{f:.{digits}g}"
+    return text.replace("-", "\N{MINUS SIGN}")  # a typographic minus, as in the maths
+
+
+def fmt_row(row, digits: int = 4) -> str:
+    """A vector as ``(a, b, c)``; a single number as itself."""
+    items = list(numpy.asarray(row, dtype=object).ravel())
+    texts = [fmt_value(v, digits) for v in items]
+    return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+
+
+def _fmt_array(a, sample: int | None, fmt: Callable) -> str:
+    """A node's (N, C) array as text: one row, or every row."""
+    a = numpy.asarray(a, dtype=object)
+    if a.ndim == 1:
+        a = a[None, :]
+    if sample is not None:
+        row = list(a[sample].ravel())
+        return fmt(row[0]) if len(row) == 1 else "(" + ", ".join(fmt(v) for v in row) + ")"
+    if a.shape[1] == 1:
+        return "[" + ", ".join(fmt(v) for v in a[:, 0]) + "]"
+    return "\n".join("(" + ", ".join(fmt(v) for v in r) + ")" for r in a)
+
+
+def forward_backward(model: Model, x, y_truth):
+    """Zero the gradients, run forward, the ½(x − y)² loss and backward; return the loss."""
+    model.zero_grad()
+    loss = MSE()
+    value = loss.forward(model.forward(x), y_truth)
+    model.backward(loss.backward())
+    return value
+
+
+def _text_or_value(v, fmt: Callable) -> str:
+    return v if isinstance(v, str) else fmt(v)
+
+
+def chain_figure(
+    model: Model,
+    *,
+    sample: int | None = 0,
+    values: str = "none",
+    backward: bool = False,
+    weights: bool = True,
+    show_w: bool = False,
+    show_dw: bool = False,
+    loss: str | None = None,
+    y_truth=None,
+    loss_value=None,
+    highlight: Iterable = (),
+    notes: dict[int, str] | None = None,
+    enclose: str | None = None,
+    x_label: str | None = "$x$",
+    out_label: str | None = None,
+    names: Callable[[int, Node], str] | None = None,
+    fmt: Callable = fmt_value,
+    width: float | None = None,
+):
+    """Return a matplotlib ``Figure`` of a chain model; see the module docstring."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    if values not in ("none", "o", "delta", "both"):
+        raise ValueError(f"chain_figure: values must be none, o, delta or both, got {values!r}")
+    nodes = model.nodes
+    for k, node in enumerate(nodes[1:], start=1):
+        if node.inputs != (nodes[k - 1],):
+            raise ValueError("chain_figure: the model must be a chain, each layer fed by the last")
+    n = len(nodes)
+    names = names or (lambda k, node: f"$L^{{{k + 1}}}$")
+    lit = set()
+    for h in highlight:
+        lit.add(h if isinstance(h, int) else next(i for i, nd in enumerate(nodes) if nd.layer is h))
+    notes = notes or {}
+
+    fig = plt.figure(figsize=(4, 2))
+    fig.patch.set_alpha(0)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_facecolor("none")
+    ax.axis("off")
+    ink, red = publish.INK, publish.RED
+    half_w, half_h = _BOX_W / 2, _BOX_H / 2
+    shift = 0.14 if backward else 0.0
+    bottom = -half_h  # the lowest value printed under a box, for the frame of ``enclose``
+    top_used = 0.0  # the highest weight tag above a box
+
+    def box(x, colour, title, subtitle):
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - half_w, -half_h),
+                _BOX_W,
+                _BOX_H,
+                boxstyle="round,pad=0.04,rounding_size=0.18",
+                facecolor=colour,
+                edgecolor="none",
+                zorder=2,
+            )
+        )
+        ax.text(x, 0.1, title, ha="center", va="center", color="white", fontsize=12, zorder=3)
+        if subtitle:
+            ax.text(
+                x, -0.2, subtitle, ha="center", va="center", color="white", fontsize=7, zorder=3
+            )
+
+    def arrow(start, end, colour, dashed=False):
+        ax.add_patch(
+            FancyArrowPatch(
+                start,
+                end,
+                arrowstyle="-|>",
+                mutation_scale=12,
+                color=colour,
+                linewidth=1.4,
+                linestyle="--" if dashed else "-",
+                shrinkA=0,
+                shrinkB=0,
+                zorder=1,
+            )
+        )
+
+    # The layers, and the values each one holds.
+    for k, node in enumerate(nodes):
+        x = k * _GAP
+        kind = type(node.layer).__name__
+        box(x, publish.ORANGE if k in lit else publish.BLUE, names(k, node), kind)
+        below = []
+        if values in ("o", "both") and node.o is not None:
+            below.append((f"$o^{{{k + 1}}}$", _fmt_array(node.o, sample, fmt), ink))
+        if values in ("delta", "both") and node.dy is not None:
+            below.append((f"$\\delta^{{{k + 2}}}$", _fmt_array(node.dy, sample, fmt), red))
+        y = -half_h - 0.15
+        for symbol, text, colour in below:
+            # Several rows: the symbol on a line of its own, then one row per line.
+            text = f"{symbol} =\n{text}" if "\n" in text else f"{symbol} = {text}"
+            ax.text(x, y, text, ha="center", va="top", color=colour, fontsize=_FONT)
+            y -= 0.3 * (1 + text.count("\n")) + 0.08
+        bottom = min(bottom, y)
+        above = []  # (text, colour, framed)
+        if weights and node.layer.params:
+            for name, w in node.layer.params.items():
+                symbol = "w" if name == "weight" else "b"
+                line = f"${symbol}^{{{k + 1}}}$"
+                if show_w:
+                    line += " = " + _fmt_list(w, fmt)
+                above.append((line, ink, True))
+                if show_dw and name in node.layer.grads:
+                    line = f"$\\delta {symbol}^{{{k + 1}}}$ = " + _fmt_list(
+                        node.layer.grads[name], fmt
+                    )
+                    above.append((line, red, False))
+        y = half_h + 0.22
+        for text, colour, framed in above:
+            frame = None
+            if framed:  # the tag of a layer that holds weights
+                frame = {
+                    "boxstyle": "round,pad=0.25,rounding_size=0.3",
+                    "facecolor": "none",
+                    "edgecolor": publish.GREEN,
+                    "linewidth": 1.2,
+                }
+            ax.text(x, y, text, ha="center", va="bottom", color=colour, fontsize=_FONT, bbox=frame)
+            y += 0.42 if framed else 0.32
+        if k in notes:
+            ax.text(
+                x,
+                y + 0.05,
+                notes[k],
+                ha="center",
+                va="bottom",
+                color=ink,
+                fontsize=_FONT,
+                fontweight="bold",
+            )
+            y += 0.4
+        top_used = max(top_used, y if (above or k in notes) else half_h)
+        if k > 0:
+            x0 = (k - 1) * _GAP + half_w + 0.08
+            arrow((x0, shift), (x - half_w - 0.08, shift), ink)
+            if backward:
+                arrow((x - half_w - 0.08, -shift), (x0, -shift), red)
+
+    # Into the first layer.
+    if x_label is not None:
+        x0 = -half_w - 1.3
+        arrow((x0, 0), (-half_w - 0.08, 0), ink)
+        ax.text(x0 + 0.55, 0.1, x_label, ha="center", va="bottom", color=ink, fontsize=_FONT + 1)
+    last = (n - 1) * _GAP
+    if loss is not None:
+        xl = n * _GAP
+        ax.add_patch(
+            FancyBboxPatch(
+                (xl - half_w, -half_h),
+                _BOX_W,
+                _BOX_H,
+                boxstyle="round,pad=0.04,rounding_size=0.18",
+                facecolor=publish.GREEN,
+                edgecolor="none",
+                zorder=2,
+            )
+        )
+        ax.text(xl, 0, loss, ha="center", va="center", color="white", fontsize=9, zorder=3)
+        arrow((last + half_w + 0.08, shift), (xl - half_w - 0.08, shift), ink)
+        if backward:
+            arrow((xl - half_w - 0.08, -shift), (last + half_w + 0.08, -shift), red)
+        if y_truth is not None:
+            arrow((xl, half_h + 0.9), (xl, half_h + 0.08), ink)
+            ax.text(
+                xl,
+                half_h + 0.95,
+                "$y^{truth}$ = " + _text_or_value(y_truth, fmt),
+                ha="center",
+                va="bottom",
+                color=ink,
+                fontsize=_FONT + 1,
+            )
+        if loss_value is not None:
+            arrow((xl, -half_h - 0.08), (xl, -half_h - 0.8), ink)
+            ax.text(
+                xl,
+                -half_h - 0.88,
+                "$loss$ = " + _text_or_value(loss_value, fmt),
+                ha="center",
+                va="top",
+                color=ink,
+                fontsize=_FONT + 1,
+            )
+    elif out_label is not None:
+        arrow((last + half_w + 0.08, 0), (last + half_w + 1.3, 0), ink)
+        ax.text(
+            last + half_w + 1.4, 0, out_label, ha="left", va="center", color=ink, fontsize=_FONT + 1
+        )
+    if enclose is not None:
+        pad = 0.3
+        top = top_used + pad
+        low = bottom - 0.1
+        ax.add_patch(
+            FancyBboxPatch(
+                (-half_w - pad, low),
+                last + _BOX_W + 2 * pad,
+                top - low,
+                boxstyle="round,pad=0.02,rounding_size=0.25",
+                facecolor="none",
+                edgecolor=publish.GREY,
+                linewidth=1.3,
+                linestyle="--",
+            )
+        )
+        ax.text(
+            -half_w - pad + 0.1,
+            top + 0.06,
+            enclose,
+            ha="left",
+            va="bottom",
+            color=publish.GREY,
+            fontsize=_FONT + 2,
+        )
+
+    return _fit(fig, ax, width)
+
+
+def _fmt_list(a, fmt: Callable) -> str:
+    items = [fmt(v) for v in numpy.asarray(a, dtype=object).ravel()]
+    return items[0] if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+
+def _fit(fig, ax, width: float | None):
+    """Size the figure to what was drawn, at a fixed number of inches per data unit."""
+    # Measure at the final scale (inches per data unit), so text sizes in data units hold.
+    fig.set_size_inches(_SCALE * 60, _SCALE * 16)
+    ax.set_xlim(-15, 45)
+    ax.set_ylim(-8, 8)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inverse = ax.transData.inverted()
+    xs, ys = [], []
+    for artist in list(ax.texts) + list(ax.patches):
+        box = artist.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = inverse.transform([(box.x0, box.y0), (box.x1, box.y1)])
+        xs += [x0, x1]
+        ys += [y0, y1]
+    margin = 0.15
+    x_min, x_max = min(xs) - margin, max(xs) + margin
+    y_min, y_max = min(ys) - margin, max(ys) + margin
+    fig.set_size_inches(_SCALE * (x_max - x_min), _SCALE * (y_max - y_min))
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    if width is not None:
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(width, h * width / w)
+    return fig
