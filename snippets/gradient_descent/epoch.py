@@ -131,8 +131,8 @@ publish.table(
     "after",
     [
         "patient",
-        "o3 before",
-        "o3 after",
+        "o³ before",
+        "o³ after",
         "model says",
         "truth",
         "loss before",
@@ -162,6 +162,7 @@ publish.value("delta4_3", num(steps[2]["delta4"], "g"))
 publish.value("dw2_3", vec(steps[2]["dw2"], "g"))
 publish.value("move", vec(move, "g"))
 publish.value("w_after", vec(w))
+publish.value("w_frac", "(" + ", ".join(str(v).replace("-", "−") for v in w) + ")")
 publish.value("w2_after", num(w[1]))
 publish.value("w3_after", num(w[2]))
 publish.value("o3_after", vec(o3_after.ravel(), "g"))
