@@ -37,6 +37,8 @@ x_label="$x$", out_label=None, names=None, fmt=fmt_value, width=None) -> Figure`
       on an arrow out of the last layer (drawn only without ``loss``).
     - ``names(k, node)``: the box's title (default ``"$L^{k+1}$"``); ``fmt(v)``: one number as
       text; ``width``: the figure's width in inches (default: its natural size).
+    - ``delta_out`` (with ``backward=True``): a red arrow leaving $L^1$ to the left, labelled with
+      $\\delta^1$ (the first node's ``delta``), where the learning flow leaves the model.
 
     Colours: boxes in ``publish.BLUE`` (highlighted ones ``ORANGE``, the loss ``GREEN``) with white
     text; values, labels and arrows in ``publish.INK`` (light grey in the dark theme) or ``RED``
@@ -68,7 +70,7 @@ from dlm.graph import Model, Node
 from dlm.losses import MSE
 from dlm_site import publish
 
-__all__ = ["chain_figure", "fmt_row", "fmt_value", "forward_backward"]
+__all__ = ["chain_figure", "fmt_row", "fmt_value", "forward_backward", "layer_figure"]
 
 _BOX_W = 1.7  # box width, in data units
 _BOX_H = 0.8
@@ -145,6 +147,7 @@ def chain_figure(
     names: Callable[[int, Node], str] | None = None,
     fmt: Callable = fmt_value,
     width: float | None = None,
+    delta_out: bool = False,
 ):
     """Return a matplotlib ``Figure`` of a chain model; see the module docstring."""
     import matplotlib.pyplot as plt
@@ -274,6 +277,18 @@ def chain_figure(
         x0 = -half_w - 1.3
         arrow((x0, 0), (-half_w - 0.08, 0), ink)
         ax.text(x0 + 0.55, 0.1, x_label, ha="center", va="bottom", color=ink, fontsize=_FONT + 1)
+    if delta_out and backward and nodes[0].delta is not None:  # where the learning flow leaves
+        x0 = -half_w - 1.3
+        arrow((-half_w - 0.08, -2 * shift), (x0, -2 * shift), red)
+        ax.text(
+            x0 - 0.1,
+            -2 * shift,
+            "$\\delta^{1}$ = " + _fmt_array(nodes[0].delta, sample, fmt),
+            ha="right",
+            va="center",
+            color=red,
+            fontsize=_FONT,
+        )
     last = (n - 1) * _GAP
     if loss is not None:
         xl = n * _GAP
@@ -378,3 +393,106 @@ def _fit(fig, ax, width: float | None):
         w, h = fig.get_size_inches()
         fig.set_size_inches(width, h * width / w)
     return fig
+
+
+def layer_figure(
+    model: Model,
+    index: int,
+    *,
+    sample: int | None = 0,
+    backward: bool = False,
+    show_dw: bool = False,
+    values: bool = True,
+    fmt: Callable = fmt_value,
+    width: float | None = None,
+):
+    """Return a ``Figure`` of one layer of a chain model, zoomed in: what comes in, what goes out.
+
+    ``index`` is the layer's 0-based position (the box is titled $L^{index+1}$). The forward view
+    shows $o^{k-1}$ entering the layer's input $X^k$ and $o^k$ leaving from its output $X^{k+1}$;
+    ``backward=True`` adds the learning flow, $\\delta^{k+1}$ coming in from the right and
+    $\\delta^k$ going back to the left: $(o^{k-1}, \\delta^k) \\leftarrow (o^k, \\delta^{k+1})$.
+    ``show_dw`` tags a layer that holds weights with $\\delta w^k$ (from ``layer.grads``).
+    ``values=False`` prints the symbols alone; otherwise each symbol is followed by the value of
+    the last pass that ran (row ``sample``).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    nodes = model.nodes
+    node = nodes[index]
+    k = index + 1
+    fig = plt.figure(figsize=(4, 2))
+    fig.patch.set_alpha(0)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_facecolor("none")
+    ax.axis("off")
+    ink, red = publish.INK, publish.RED
+    half_w, half_h = _BOX_W / 2, _BOX_H / 2
+    shift = 0.2 if backward else 0.0
+    reach = 1.5  # the length of an arrow
+
+    ax.add_patch(
+        FancyBboxPatch(
+            (-half_w, -half_h),
+            _BOX_W,
+            _BOX_H,
+            boxstyle="round,pad=0.04,rounding_size=0.18",
+            facecolor=publish.BLUE,
+            edgecolor="none",
+            zorder=2,
+        )
+    )
+    ax.text(0, 0.1, f"$L^{{{k}}}$", ha="center", va="center", color="white", fontsize=12)
+    kind = type(node.layer).__name__
+    ax.text(0, -0.2, kind, ha="center", va="center", color="white", fontsize=7)
+
+    def arrow(start, end, colour):
+        ax.add_patch(
+            FancyArrowPatch(
+                start, end, arrowstyle="-|>", mutation_scale=12, color=colour, linewidth=1.4
+            )
+        )
+
+    def label(symbol, array):
+        if not values or array is None:
+            return symbol
+        return f"{symbol} = {_fmt_array(array, sample, fmt)}"
+
+    o_in = nodes[index - 1].o if index > 0 else None
+    left_o = label(f"$o^{{{k - 1}}}$" if index > 0 else "$x$", o_in if index > 0 else node.o)
+    right_o = label(f"$o^{{{k}}}$", node.o)
+    xl, xr = -half_w - reach, half_w + reach
+    arrow((xl, shift), (-half_w - 0.08, shift), ink)
+    arrow((half_w + 0.08, shift), (xr, shift), ink)
+    ax.text(xl - 0.1, shift, left_o, ha="right", va="center", color=ink, fontsize=_FONT)
+    ax.text(xr + 0.1, shift, right_o, ha="left", va="center", color=ink, fontsize=_FONT)
+    for x, ha, symbol in (
+        (-half_w - 0.12, "right", f"$X^{{{k}}}$"),
+        (half_w + 0.12, "left", f"$X^{{{k + 1}}}$"),
+    ):
+        ax.text(x, -half_h - 0.08, symbol, ha=ha, va="top", color=ink, fontsize=_FONT)
+    if backward:
+        arrow((xr, -shift), (half_w + 0.08, -shift), red)
+        arrow((-half_w - 0.08, -shift), (xl, -shift), red)
+        left_d = label(f"$\\delta^{{{k}}}$", node.delta)
+        right_d = label(f"$\\delta^{{{k + 1}}}$", node.dy)
+        ax.text(xl - 0.1, -shift, left_d, ha="right", va="center", color=red, fontsize=_FONT)
+        ax.text(xr + 0.1, -shift, right_d, ha="left", va="center", color=red, fontsize=_FONT)
+    if show_dw and "weight" in node.layer.params:
+        ax.text(
+            0,
+            half_h + 0.22,
+            label(f"$\\delta w^{{{k}}}$", node.layer.grads["weight"].reshape(1, -1)),
+            ha="center",
+            va="bottom",
+            color=red,
+            fontsize=_FONT,
+            bbox={
+                "boxstyle": "round,pad=0.25,rounding_size=0.3",
+                "facecolor": "none",
+                "edgecolor": publish.GREEN,
+                "linewidth": 1.2,
+            },
+        )
+    return _fit(fig, ax, width)
