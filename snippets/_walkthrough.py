@@ -75,8 +75,8 @@ __all__ = ["chain_figure", "fmt_row", "fmt_value", "forward_backward", "layer_fi
 _BOX_W = 1.7  # box width, in data units
 _BOX_H = 0.8
 _GAP = 3.3  # from one box centre to the next
-_SCALE = 0.62  # inches per data unit
-_FONT = 9  # points, for values and labels
+_SCALE = 0.72  # inches per data unit (the page shows 72 pixels per inch)
+_FONT = 10  # points, for values and labels
 
 
 def fmt_value(v, digits: int = 4) -> str:
@@ -370,6 +370,8 @@ def _fmt_list(a, fmt: Callable) -> str:
 
 def _fit(fig, ax, width: float | None):
     """Size the figure to what was drawn, at a fixed number of inches per data unit."""
+    from matplotlib.patches import FancyArrowPatch
+
     # Measure at the final scale (inches per data unit), so text sizes in data units hold.
     fig.set_size_inches(_SCALE * 60, _SCALE * 16)
     ax.set_xlim(-15, 45)
@@ -389,9 +391,16 @@ def _fit(fig, ax, width: float | None):
     fig.set_size_inches(_SCALE * (x_max - x_min), _SCALE * (y_max - y_min))
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
-    if width is not None:
+    if width is not None:  # scale everything, text included, so the drawing keeps its look
         w, h = fig.get_size_inches()
-        fig.set_size_inches(width, h * width / w)
+        factor = width / w
+        fig.set_size_inches(width, h * factor)
+        for text in ax.texts:
+            text.set_fontsize(text.get_fontsize() * factor)
+        for patch in ax.patches:
+            patch.set_linewidth(patch.get_linewidth() * factor)
+            if isinstance(patch, FancyArrowPatch):  # the arrow heads; box pads are data units
+                patch.set_mutation_scale(patch.get_mutation_scale() * factor)
     return fig
 
 
