@@ -101,9 +101,6 @@ xb = rng.standard_normal((N, 4))
 yb = rng.standard_normal((N, 2))
 g_vec = vectorised(big, xb, yb)
 worst = 0.0
-# The samples' ReLU inputs stay away from 0, where the slope jumps.
-big.forward(xb)
-assert np.abs(big.nodes[1].o).min() > 1e-6
 for other in (mean_of_per_sample(big, xb, yb), loop_with_scaling(big, xb, yb)):
     for a, b in zip(g_vec, other, strict=True):
         assert a.shape == b.shape
