@@ -143,7 +143,9 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
         """Find every page's directives, run the snippets, register figures and downloads."""
         self.pages, self.outcomes, self.failed, self._reported = {}, {}, [], set()
         start = time.monotonic()
-        for file in files.documentation_pages():
+        # Every page, drafts included: `mkdocs serve` shows drafts, and their snippets get
+        # tested; a page that is not rendered reports no error.
+        for file in files.documentation_pages(inclusion=lambda level: True):
             self.pages[file.src_uri] = self._scan(file)
         needed = sorted({s for info in self.pages.values() for s in info.snippets})
         if not self.execute:
