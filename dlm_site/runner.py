@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -119,6 +120,20 @@ def parse_traceback(stderr: str, snippet_path: Path) -> tuple[int | None, str]:
     return line, exception
 
 
+# The snippet processes running now. Each runs in its own session (so that a timeout can kill its
+# whole process group), which also shields it from the terminal's Ctrl-C: run_all kills them.
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+
+
+def kill_all() -> None:
+    """Kill every snippet process that is running (on Ctrl-C, or when a build is abandoned)."""
+    with _live_lock:
+        processes = list(_live)
+    for process in processes:
+        _kill(process)
+
+
 def _kill(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -151,6 +166,8 @@ def execute(job: Job, workdir: Path, root: Path) -> dict:
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # its own process group, so a timeout kills its children too
     )
+    with _live_lock:
+        _live.add(process)
     try:
         stdout, stderr = process.communicate(timeout=job.timeout)
     except subprocess.TimeoutExpired:
@@ -163,6 +180,9 @@ def execute(job: Job, workdir: Path, root: Path) -> dict:
             "'# dlm-snippet: timeout=SECONDS' in the snippet)",
             stderr.decode("utf-8", "replace")[-4000:],
         ) from None
+    finally:
+        with _live_lock:
+            _live.discard(process)
     seconds = time.monotonic() - start
     out = stdout.decode("utf-8", "replace")
     err = stderr.decode("utf-8", "replace")
@@ -287,7 +307,12 @@ def run_all(
     todo = project.make_jobs(sorted(set(snippets)), timeout)
     workers = min(jobs or default_jobs(), max(1, len(todo)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(lambda job: run_job(job, store, project.root, force), todo))
+        try:
+            outcomes = list(pool.map(lambda job: run_job(job, store, project.root, force), todo))
+        except BaseException:  # Ctrl-C: do not wait for the snippets still running
+            pool.shutdown(wait=False, cancel_futures=True)
+            kill_all()
+            raise
     return {outcome.snippet: outcome for outcome in outcomes}
 
 

@@ -309,3 +309,22 @@ def test_find_snippets_skips_helpers(project):
     write(project, "_shared.py", "")
     write(project, "demo/data.csv", "")
     assert runner.find_snippets(project.snippets_dir) == ["demo/a.py"]
+
+
+def test_kill_all_stops_running_snippets(project):
+    """``kill_all`` (what Ctrl-C triggers) kills running snippets at once; nothing is cached."""
+    import threading
+    import time
+
+    write(project, "demo/slow.py", "import time\ntime.sleep(60)\n")
+    outcomes = {}
+    thread = threading.Thread(target=lambda: outcomes.update(run_all(project, ["demo/slow.py"])))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not runner._live and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.kill_all()
+    thread.join(30)
+    outcome = outcomes["demo/slow.py"]
+    assert outcome.status == "failed" and "killed by signal 9" in str(outcome.failure)
+    assert not (project.cache_dir / outcome.key).exists()
