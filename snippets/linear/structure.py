@@ -54,7 +54,11 @@ assert np.allclose(layer.grads["weight"], delta_next.T @ o_prev)  # δW = δ^{k+
 assert np.allclose(layer.grads["bias"], delta_next[0])  # δb = δ^{k+1}
 assert np.allclose(delta[0], [0.5, -0.5, -0.75])
 print("δ^k =", delta.tolist())
-print("δW =", layer.grads["weight"].tolist(), " δb =", layer.grads["bias"].tolist())
+grad_w, grad_b = (
+    layer.grads["weight"].copy(),
+    layer.grads["bias"].copy(),
+)  # before jacobian() zeroes them
+print("δW =", grad_w.tolist(), " δb =", grad_b.tolist())
 
 # The local derivative ∂o^k_j/∂X^k_i, asked of the layer's own backward pass, is the weight:
 # the edges of the neural structure carry exactly W.
@@ -89,17 +93,28 @@ publish.value("n_weights", W.size)
 publish.value("n_biases", b.size)
 publish.value("n_params", n_params)
 
+
+def paren(v) -> str:
+    """A number for a product in the text: negatives in parentheses."""
+    return f"({fmt_value(v)})" if v < 0 else fmt_value(v)
+
+
 rows = []
 for j in range(2):
     cells = [
-        f"{fmt_value(delta_next[0, j])} × {fmt_value(o_prev[0, i])} = "
-        f"**{fmt_value(layer.grads['weight'][j, i])}**"
+        f"{fmt_value(delta_next[0, j])} × {fmt_value(o_prev[0, i])} = **{fmt_value(grad_w[j, i])}**"
         for i in range(3)
     ]
-    rows.append([f"output {j + 1}", *cells, f"**{fmt_value(layer.grads['bias'][j])}**"])
+    rows.append([f"output $j = {j + 1}$", *cells, f"**{fmt_value(grad_b[j])}**"])
 publish.table(
     "weight_gradients",
-    ["δ^{k+1}_j times o^{k-1}_i", "input 1", "input 2", "input 3", "bias δb_j"],
+    [
+        r"$\delta w^{k,j}_i = \delta^{k+1}_j\,o^{k-1}_i$",
+        "input $i = 1$",
+        "input $i = 2$",
+        "input $i = 3$",
+        r"bias: $\delta b^k_j = \delta^{k+1}_j$",
+    ],
     rows,
     align="lcccc",
 )
@@ -227,11 +242,14 @@ assert relative_error(delta, g_hat) < 1e-9
 
 publish.table(
     "gradcheck",
-    ["gradient", "relative error ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖)"],
     [
-        ["δ^k (with respect to the input)", f"{errors['x']:.1e}"],
-        ["δW (weights)", f"{errors['weight']:.1e}"],
-        ["δb (biases)", f"{errors['bias']:.1e}"],
+        "gradient",
+        r"relative error $\lVert g - \hat g\rVert / (\lVert g\rVert + \lVert \hat g\rVert)$",
+    ],
+    [
+        [r"$\delta^k$ (the input)", f"{errors['x']:.1e}"],
+        [r"$\delta w^k$ (the weights)", f"{errors['weight']:.1e}"],
+        [r"$\delta b^k$ (the biases)", f"{errors['bias']:.1e}"],
     ],
     align="lr",
 )
