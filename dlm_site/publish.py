@@ -14,9 +14,10 @@ folder, and records it in ``published.json``. Run alone (``python snippets/....p
 has no such folder: the calls print what they would publish, and write nothing.
 
 Figures are saved twice, once for the light theme and once for the dark theme: the dark copy swaps
-the ink colour (``INK``, used for text, axes and ticks) for ``INK_DARK``. Data colours should be
-mid-tones that read on both backgrounds, such as ``BLUE``, ``ORANGE``, ``GREEN`` and ``RED``. The
-SVG files are byte-for-byte reproducible: a fixed ``svg.hashsalt`` and no date in the metadata.
+the ink colour (``INK``, used for text, axes and ticks, and black) for ``INK_DARK``. Data colours
+should be mid-tones that read on both backgrounds, such as ``BLUE``, ``ORANGE``, ``GREEN`` and
+``RED``. The SVG files are byte-for-byte reproducible: a fixed ``svg.hashsalt`` and no date in
+the metadata.
 """
 
 from __future__ import annotations
@@ -145,12 +146,12 @@ def table(name: str, header: list[str], rows: list[list], align: str = "") -> No
             print(f"[table {name}] " + " | ".join(row))
 
 
-def _recolour(fig, old: str, new: str) -> list:
-    """Set every artist drawn in colour ``old`` to ``new``; return how to undo it."""
+def _recolour(fig, old: tuple[str, ...], new: str) -> list:
+    """Set every artist drawn in one of the colours ``old`` to ``new``; return how to undo it."""
     from matplotlib.colors import to_hex, to_rgba
 
     undo = []
-    target = to_hex(old)
+    targets = {to_hex(colour) for colour in old}
     rgba_new = to_rgba(new)
     for artist in fig.findobj():
         for attr in ("color", "edgecolor", "facecolor", "markeredgecolor", "markerfacecolor"):
@@ -163,14 +164,14 @@ def _recolour(fig, old: str, new: str) -> list:
                 # Collections return an (n, 4) array of colours; others return one colour.
                 if hasattr(colour, "ndim") and colour.ndim == 2:
                     if len(colour) == 0 or any(
-                        to_hex(c, keep_alpha=False) != target for c in colour
+                        to_hex(c, keep_alpha=False) not in targets for c in colour
                     ):
                         continue
                     alpha = colour[0][3]
                 elif isinstance(colour, str) and colour in ("none", "auto", "inherit"):
                     continue
                 else:
-                    if to_hex(colour, keep_alpha=False) != target:
+                    if to_hex(colour, keep_alpha=False) not in targets:
                         continue
                     alpha = to_rgba(colour)[3]
             except (ValueError, TypeError):
@@ -213,7 +214,8 @@ def figure(name: str, fig, alt: str, caption: str) -> None:
         _published["figures"][name] = entry
         return
     _save_svg(fig, folder / entry["light"])
-    undo = _recolour(fig, INK, INK_DARK)
+    # Black too: matplotlib's default ink, for a figure drawn without publish.style().
+    undo = _recolour(fig, (INK, "#000000"), INK_DARK)
     try:
         _save_svg(fig, folder / entry["dark"])
     finally:

@@ -127,3 +127,13 @@ def test_alone_it_prints_and_writes_nothing(tmp_path, monkeypatch, capsys):
     publish.figure("f", draw(), alt="a", caption="The caption.")
     assert capsys.readouterr().out == "[value v] 2\n[figure f] The caption.\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_black_ink_is_swapped_too(out):
+    """A figure drawn in matplotlib's default black still gets light ink in the dark variant."""
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1], color="black")
+    ax.set_title("black title", color="black")
+    publish.figure("b", fig, alt="a", caption="c")
+    dark = (out / "b-dark.svg").read_text()
+    assert "#000000" not in dark and publish.INK_DARK in dark
