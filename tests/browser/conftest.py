@@ -1,10 +1,13 @@
-"""Fixtures for the browser tests: the real blog plus fixture posts, built and served locally.
+"""Fixtures for the browser tests: two built blogs, served locally, and headless Chromium.
 
-`fixture_site` copies `site_src/` into a temporary docs folder, adds `FIXTURE_POSTS` (so that the
-blog has a second page, several chapters, and an article with every kind of formula and a maths
-marker), and builds it with the repository's own `mkdocs.yml`. `server_url` serves that site on
-127.0.0.1 with a threaded `http.server`. `browser` is Debian's Chromium driven by Playwright,
-headless and with the network features that call home turned off.
+- The real blog: `built_site` (tests/conftest.py), every page of which is checked.
+- `fixture_site`: the pages of `site_src/` with the real posts replaced by `FIXTURE_POSTS`
+  (nine posts: a second blog page, several chapters, an empty chapter, and an article with every
+  kind of formula and a maths marker), built with the repository's own `mkdocs.yml`. Its counts
+  never change when writers add articles, so pagination, numbering and ToC tests use it.
+
+`serve(site)` serves a folder on 127.0.0.1 with a threaded `http.server`; `browser` is Debian's
+Chromium driven by Playwright, headless and with the features that call home turned off.
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ WALK, LAYER, NET = (
 )
 FIXTURE_POSTS: dict[str, str] = {
     "fixture-maths.md": MATHS_POST,
+    "fixture-post-1.md": _post(1, "2021-08-05", "walkthrough", WALK, "The Foundation", 1),
     "fixture-post-2.md": _post(2, "2021-08-06", "walkthrough", WALK, "The Foundation", 2),
     "fixture-post-3.md": _post(3, "2021-08-14", "walkthrough", WALK, "The Learning Process", 2),
     "fixture-post-4.md": _post(
@@ -125,10 +129,11 @@ def build_site(docs_dir: Path, site_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The blog of `site_src/` plus `FIXTURE_POSTS`, built once per session; returns site/."""
+    """`site_src/` with `FIXTURE_POSTS` instead of the real posts, built once; returns site/."""
     root = tmp_path_factory.mktemp("fixture_blog")
     docs = root / "docs"
-    shutil.copytree(ROOT / "site_src", docs)
+    shutil.copytree(ROOT / "site_src", docs, ignore=shutil.ignore_patterns("posts"))
+    (docs / "blog" / "posts").mkdir()
     for name, text in FIXTURE_POSTS.items():
         (docs / "blog" / "posts" / name).write_text(text, encoding="utf-8")
     build_site(docs, root / "site")
@@ -141,17 +146,33 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def server_url(fixture_site: Path) -> Iterator[str]:
-    """Serve the fixture site on 127.0.0.1 (a free port); yields its base URL with a slash."""
-    handler = functools.partial(_QuietHandler, directory=str(fixture_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
+def serve() -> Iterator:
+    """`serve(folder)` serves a folder on 127.0.0.1 (a free port) and returns its base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def server_url(serve, fixture_site: Path) -> str:
+    """Base URL of the fixture blog, served locally."""
+    return serve(fixture_site)
+
+
+@pytest.fixture(scope="session")
+def real_url(serve, built_site: Path) -> str:
+    """Base URL of the real blog, served locally."""
+    return serve(built_site)
 
 
 @pytest.fixture(scope="session")
@@ -168,12 +189,3 @@ def browser():
             yield chromium
         finally:
             chromium.close()
-
-
-def site_pages(site: Path) -> list[str]:
-    """Every HTML page of the built site, as a path relative to its root (`blog/page/2/`)."""
-    pages = []
-    for path in sorted(site.rglob("index.html")):
-        relative = path.parent.relative_to(site).as_posix()
-        pages.append("" if relative == "." else relative + "/")
-    return pages
