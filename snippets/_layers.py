@@ -57,7 +57,7 @@ from dlm_site import publish
 
 __all__ = ["jacobian", "neuron_figure"]
 
-_BOX_W = 2.1  # neuron box width, in data units
+_BOX_W = 2.4  # neuron box width, in data units
 _BOX_H = 0.9
 _GAP_X = 7.5  # from the input column to the output column
 _GAP_Y = 1.55  # between two neurons of a column

@@ -129,6 +129,10 @@ o2, o3 = model[L2].o[0, 0], model[L3].o[0, 0]
 delta4, delta3 = model[L3].dy[0, 0], model[L3].delta[0, 0]
 assert o2 == 0 and o3 == 0  # exactly on the kink (exact fractions, pitfall E1)
 assert delta4 == -1 and delta3 == delta4  # o2 >= 0, so δ3 = δ4
+# In float64 the same sum lands a hair below 0, on the ReLU's flat side (pitfall E1).
+x_float = example_data(exact=False)[0]
+w_float = example_model(exact=False).layers[1].params["weight"]
+assert (x_float[2:3] @ w_float.T)[0, 0] < 0
 publish.value("ex_o2", fmt_value(o2))
 publish.value("ex_delta4", fmt_value(delta4))
 publish.value("ex_delta3", fmt_value(delta3))
