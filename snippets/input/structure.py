@@ -109,6 +109,8 @@ ex_delta1, ex_delta2 = model[L1].delta[0], model[L1].dy[0]
 assert (ex_delta1 == ex_delta2).all()  # δ¹ = δ²
 assert (ex_delta1 == -L2.params["weight"][0]).all()  # = δ³ w² with δ³ = −1
 assert np.allclose(as_float(ex_delta1), [-0.005, 2.586e-4, -1.724e-4], rtol=1e-3)
+# More broccoli or dance would lower this patient's loss, more candy would raise it.
+assert ex_delta1[0] < 0 and ex_delta1[1] > 0 and ex_delta1[2] < 0
 publish.value("ex_x", fmt_row(x[2]))
 publish.value("ex_delta1", fmt_row(ex_delta1))
 publish.value("ex_delta1_dance", fmt_value(ex_delta1[2]))
