@@ -102,7 +102,7 @@ def paren(v) -> str:
 rows = []
 for j in range(2):
     cells = [
-        f"{fmt_value(delta_next[0, j])} × {fmt_value(o_prev[0, i])} = **{fmt_value(grad_w[j, i])}**"
+        f"{fmt_value(delta_next[0, j])} × {paren(o_prev[0, i])} = **{fmt_value(grad_w[j, i])}**"
         for i in range(3)
     ]
     rows.append([f"output $j = {j + 1}$", *cells, f"**{fmt_value(grad_b[j])}**"])
