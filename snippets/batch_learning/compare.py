@@ -20,6 +20,14 @@ from dlm_site import publish
 
 publish.style()
 
+
+def sci(v, digits: int = 1) -> str:
+    """A small number in scientific notation for the prose: ``3.5 × 10⁻⁶``."""
+    mantissa, exponent = f"{float(v):.{digits}e}".split("e")
+    sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return f"{mantissa} × 10{str(int(exponent)).translate(sup)}"
+
+
 EPOCHS = 20
 x, y_truth = example_data()
 n = x.shape[0]
@@ -72,9 +80,10 @@ for name in ("per-sample, α", f"full batch, {n}α"):
     assert abs(output3[name][-1] - 1) < Fraction(1, 50)
 
 publish.value("epochs", EPOCHS)
-publish.value("sgd_last", float(sgd[-1]), ".1e")
-publish.value("batch_last", float(batch[-1]), ".1e")
-publish.value("batch_n_last", float(batch_n[-1]), ".1e")
+publish.value("o3_peak", float(max(output3["per-sample, α"])), "g")
+publish.value("sgd_last", sci(sgd[-1]))
+publish.value("batch_last", sci(batch[-1]))
+publish.value("batch_n_last", sci(batch_n[-1]))
 publish.value("batch_correct_at", k_batch)
 publish.value("sgd_1", float(sgd[1]), ".4f")
 publish.value("batch_1", float(batch[1]), ".4f")

@@ -13,10 +13,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dlm import MSE
-from dlm.example import as_float, example_data, example_model, sgd_epoch
+from dlm.example import EXAMPLE_W, as_float, example_data, example_model, sgd_epoch
 from dlm_site import publish
 
 publish.style()
+
+
+def sci(v, digits: int = 1) -> str:
+    """A small number in scientific notation for the prose: ``3.5 × 10⁻⁶``."""
+    mantissa, exponent = f"{float(v):.{digits}e}".split("e")
+    sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return f"{mantissa} × 10{str(int(exponent)).translate(sup)}"
+
 
 EPOCHS = 15
 
@@ -56,6 +64,9 @@ assert all(all_correct[1:])
 # Patient 3's loss drops below a tenth of its start in one epoch; patient 2's stays near 0.
 assert per_sample[1, 2] < per_sample[0, 2] / 10
 assert per_sample[:, 1].max() < 1e-5
+# Why: patient 1's steps lower the broccoli weight, and patient 2 (broccoli only) drifts below 1.
+assert model.parameters()[0].value[0, 0] < EXAMPLE_W[0]
+assert model.forward(x)[1, 0] < 1
 # The average falls by more than four orders of magnitude over the epochs.
 assert average[-1] < average[0] / 1e4
 # Patient 1's loss falls back after its jump, and ends below a thousandth of its peak.
@@ -65,10 +76,10 @@ publish.value("epochs", EPOCHS)
 publish.value("avg_0", average[0], ".4f")
 publish.value("avg_1", average[1], ".4f")
 publish.value("avg_2", average[2], ".4f")
-publish.value("avg_last", average[-1], ".1e")
+publish.value("avg_last", sci(average[-1]))
 publish.value("loss1_peak", peak, ".4g")
-publish.value("loss2_max", per_sample[:, 1].max(), ".0e")
-publish.value("loss1_last", per_sample[-1, 0], ".1e")
+publish.value("loss2_max", sci(per_sample[:, 1].max(), 0))
+publish.value("loss1_last", sci(per_sample[-1, 0]))
 w_last = as_float(model.parameters()[0].value[0])
 publish.value("w_last", "(" + ", ".join(f"{v:.4g}".replace("-", "−") for v in w_last) + ")")
 
