@@ -156,7 +156,9 @@ publish.table(
 )
 
 # %% Values quoted in the prose.
-publish.value("alpha", float(alpha), ".0e")
+exponent = -(len(str(alpha.denominator)) - 1)
+assert alpha == Fraction(10) ** exponent  # α is a power of ten: 10⁻⁷
+publish.value("alpha", "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")))
 publish.value("loss3", float(steps[2]["loss"]), "g")
 publish.value("delta4_3", num(steps[2]["delta4"], "g"))
 publish.value("dw2_3", vec(steps[2]["dw2"], "g"))
