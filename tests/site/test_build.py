@@ -181,3 +181,19 @@ def test_escapes_are_kept_literal(mini_project, build_mini, text):
     result = build_mini(mini_project)
     assert result.ok, result.log
     assert "{{ value good:answer }}" in result.html()
+
+
+def test_serve_watches_snippets_and_the_library(mini_project):
+    """``mkdocs serve`` watches ``snippets/`` and the key folders (``dlm/`` in the real site)."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(mini_project.root / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    watched = []
+
+    class Server:
+        def watch(self, path):
+            watched.append(path)
+
+    config.plugins["snippets"].on_serve(Server(), config=config, builder=None)
+    assert watched == [str(mini_project.root / "snippets"), str(mini_project.root / "lib")]
