@@ -77,6 +77,7 @@ _BOX_H = 0.8
 _GAP = 3.3  # from one box centre to the next
 _SCALE = 0.72  # inches per data unit (the page shows 72 pixels per inch)
 _FONT = 10  # points, for values and labels
+_ZOOM = 1.3  # the final scale of the whole drawing, text included
 
 
 def fmt_value(v, digits: int = 4) -> str:
@@ -391,10 +392,13 @@ def _fit(fig, ax, width: float | None):
     fig.set_size_inches(_SCALE * (x_max - x_min), _SCALE * (y_max - y_min))
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
-    if width is not None:  # scale everything, text included, so the drawing keeps its look
-        w, h = fig.get_size_inches()
-        factor = width / w
-        fig.set_size_inches(width, h * factor)
+    # Scale everything, text included, so the drawing keeps its look: by _ZOOM, so that the
+    # page (which shows a figure at 72 pixels per inch) gets text as large as its own, or to
+    # the width asked for.
+    w, h = fig.get_size_inches()
+    factor = _ZOOM if width is None else width / w
+    if factor != 1:
+        fig.set_size_inches(w * factor, h * factor)
         for text in ax.texts:
             text.set_fontsize(text.get_fontsize() * factor)
         for patch in ax.patches:

@@ -138,7 +138,7 @@ publish.figure(
         "The chain L1, L2, L3 with L1 filled in orange and labelled input layer. The arrow x, the "
         "data, enters L1 from outside the model."
     ),
-    caption=("The input layer, $L^1$, has no layer before it: we hand it the data $x$ ourselves."),
+    caption=("The input layer, L¹, has no layer before it: we hand it the data x ourselves."),
 )
 fig = chain_figure(
     model, weights=False, highlight=[2], notes={2: "output layer"}, out_label="$o^3 = model(x)$"
@@ -150,9 +150,7 @@ publish.figure(
         "The chain L1, L2, L3 with L3 filled in orange and labelled output layer. An arrow "
         "labelled o3 = model(x) leaves L3; no layer comes after it."
     ),
-    caption=(
-        "The output layer, $L^3$, feeds no other layer: its output $o^3$ is the model's answer."
-    ),
+    caption=("The output layer, L³, feeds no other layer: its output o³ is the model's answer."),
 )
 
 model.forward(x)  # all three patients at once: each row of a batch is one patient
@@ -175,7 +173,7 @@ publish.figure(
         "(0, 2000, 3000); o2 = [0, 1, 0]; o3 = [0, 1, 0]."
     ),
     caption=(
-        "The forward pass of the three patients, with the values that really flowed. $L^2$ is "
-        "the only layer that holds weights ($w^2$), so it is where learning will happen."
+        "The forward pass of the three patients, with the values that really flowed. L² is "
+        "the only layer that holds weights (w²), so it is where learning will happen."
     ),
 )

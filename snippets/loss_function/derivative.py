@@ -35,7 +35,8 @@ assert f(o3[0, 0]) == Fraction(1, 2)  # the loss of the third patient
 slope = Fraction(-1)  # f'(X) = X - 1, at X = o3 = 0
 publish.value("o3", f"{o3[0, 0]}")
 publish.value("f_at_o3", float(f(o3[0, 0])), "g")
-publish.value("slope", f"{slope}".replace("-", "\N{MINUS SIGN}"))
+fmt_slope = f"{slope}".replace("-", "\N{MINUS SIGN}")
+publish.value("slope", fmt_slope)
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "\N{SUPERSCRIPT MINUS}⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -115,8 +116,8 @@ publish.figure(
         "X = 0 has slope minus 1, and the orange lines tilt towards it as the step shrinks."
     ),
     caption=(
-        "The slope of a secant, $(f(0+h)-f(0))/h$, tends to the slope of the tangent as the step "
-        "$h$ shrinks. That limit is the derivative: here $-1$."
+        "The slope of a secant, (f(0 + h) − f(0)) / h, tends to the slope of the tangent as the "
+        f"step h shrinks. That limit is the derivative: here {fmt_slope}."
     ),
 )
 
@@ -160,7 +161,7 @@ ax.loglog(
     "--",
     color=publish.RED,
     linewidth=1.4,
-    label="$\\varepsilon/h$: round-off ($\\varepsilon$ = 2.2e-16)".replace("-", "\N{MINUS SIGN}"),
+    label=f"$\\varepsilon/h$: round-off ($\\varepsilon$ = {eps:.1e})".replace("-", "−"),
 )
 ax.set_xlim(1e-17, 2)
 ax.set_ylim(1e-11, 5)
@@ -179,7 +180,8 @@ publish.figure(
         "below h of about 1e-16 the error is 1."
     ),
     caption=(
-        "The error of $(f(0+h)-f(0))/h$ in float64. Shrinking $h$ helps until about $10^{-8}$; "
-        "below that, rounding errors in $f(0+h)-f(0)$ grow like $\\varepsilon/h$ and take over."
+        f"The error of (f(0 + h) − f(0)) / h in float64. Shrinking h helps until about "
+        f"{sci(hs[best])}; "
+        "below that, rounding errors in f(0 + h) − f(0) grow like ε/h and take over."
     ),
 )

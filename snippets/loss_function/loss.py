@@ -80,7 +80,7 @@ publish.figure(
         "the arrow leaving the box below reads loss = [0, 0, 0.5]."
     ),
     caption=(
-        "The loss sits after the output layer. It takes $o^3$ and the expectation $y^{truth}$, "
+        "The loss sits after the output layer. It takes the model's answer o³ and the truth, "
         "and gives one number per patient: 0 when the model is right."
     ),
 )
