@@ -199,7 +199,8 @@ def figure(name: str, fig, alt: str, caption: str) -> None:
         raise ValueError(f"publish.figure({name!r}): alt text is required")
     if not caption or not caption.strip():
         raise ValueError(f"publish.figure({name!r}): a caption is required")
-    width, height = (float(v) * 72 for v in fig.get_size_inches())
+    # CSS pixels: an SVG sized in points (72 per inch) shows at 96 pixels per inch.
+    width, height = (float(v) * 96 for v in fig.get_size_inches())
     entry = {
         "alt": alt.strip(),
         "caption": caption.strip(),
