@@ -57,8 +57,8 @@ publish.figure(
     ),
     caption=(
         "Patient 3 in both directions. The information flow (grey) goes from the data to the "
-        "loss, the learning flow (red) from the loss back to the data. Each layer $L^k$ holds "
-        "its output $o^k$ and the $\\delta^{k+1}$ that comes back to it."
+        "loss, the learning flow (red) from the loss back to the data. Each layer Lᵏ holds "
+        "its output oᵏ and the δᵏ⁺¹ that comes back to it."
     ),
 )
 
@@ -71,8 +71,8 @@ publish.figure(
         "input X2; on its right, the arrow o2 = 0 leaves from its output X3."
     ),
     caption=(
-        "The forward pass seen from one layer, here $L^2$ with patient 3: it receives "
-        "$o^{k-1}$ on its input $X^k$ and produces $o^k = L^k(o^{k-1})$."
+        "The forward pass seen from one layer, here L² with patient 3: it receives "
+        "oᵏ⁻¹ on its input Xᵏ and produces oᵏ = Lᵏ(oᵏ⁻¹)."
     ),
 )
 publish.figure(
@@ -84,8 +84,8 @@ publish.figure(
         "(-0.005, 0.0002586, -0.0001724) leaves to the left."
     ),
     caption=(
-        "The backward pass seen from the same layer: it receives $\\delta^{k+1}$ from the layer "
-        "after it and sends $\\delta^k$ back, turning $(o^k, \\delta^{k+1})$ into "
-        "$(o^{k-1}, \\delta^k)$."
+        "The backward pass seen from the same layer: it receives δᵏ⁺¹ from the layer "
+        "after it and sends δᵏ back, turning (oᵏ, δᵏ⁺¹) into "
+        "(oᵏ⁻¹, δᵏ)."
     ),
 )

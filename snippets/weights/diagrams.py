@@ -39,8 +39,8 @@ publish.figure(
         "its weight gradient delta w2 = (0, -2000, -3000)."
     ),
     caption=(
-        "A layer with weights, in the backward pass: from the $\\delta^{k+1}$ it receives, it "
-        "computes both the $\\delta^k$ it sends back and the gradient $\\delta w^k$ of its own "
+        "A layer with weights, in the backward pass: from the δᵏ⁺¹ it receives, it "
+        "computes both the δᵏ it sends back and the gradient δwᵏ of its own "
         "weights, which stays with the layer."
     ),
 )
@@ -62,8 +62,8 @@ publish.figure(
         "and red backward arrows. Each layer carries a green tag for its weights: w1, w2, w3."
     ),
     caption=(
-        "A model in which every layer holds weights (tagged $w^k$). During the backward pass "
-        "each of them computes its own $\\delta w^k$."
+        "A model in which every layer holds weights (tagged wᵏ). During the backward pass "
+        "each of them computes its own δwᵏ."
     ),
 )
 
@@ -88,7 +88,7 @@ publish.figure(
         "-0.0001724) under L1, delta3 = -1 under L2, delta4 = -1 under L3."
     ),
     caption=(
-        "In the Example only $L^2$ holds weights, so the backward pass of patient 3 yields one "
-        "weight gradient, $\\delta w^2$. $L^1$ and $L^3$ only pass the learning flow on."
+        "In the Example only L² holds weights, so the backward pass of patient 3 yields one "
+        "weight gradient, δw². L¹ and L³ only pass the learning flow on."
     ),
 )

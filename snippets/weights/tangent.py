@@ -122,8 +122,8 @@ publish.figure(
         "the tangent has a negative slope; now x0 + h is lower and x0 - h is higher."
     ),
     caption=(
-        "The derivative is the slope of the tangent, and its sign tells which way $f$ goes down. "
-        "Where the slope is positive, a small move to the left lowers $f$; where it is negative, "
+        "The derivative is the slope of the tangent, and its sign tells which way f goes down. "
+        "Where the slope is positive, a small move to the left lowers f; where it is negative, "
         "a small move to the right does. Either way: move in the direction of minus the slope."
     ),
 )

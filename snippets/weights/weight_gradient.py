@@ -24,6 +24,13 @@ def number_text(v, fmt: str = "g") -> str:
     return format(float(v), fmt).replace("-", "−")
 
 
+def power_text(v: float) -> str:
+    """A small positive number as a power of ten: 7 × 10⁻⁷, or 10⁻⁹ when the mantissa is 1."""
+    mantissa, exponent = f"{v:.0e}".split("e")
+    superscript = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"10{superscript}" if mantissa == "1" else f"{mantissa} × 10{superscript}"
+
+
 def vector_text(values, fmt: str = "g") -> str:
     """A vector as ``(a, b, c)``, with real minus signs."""
     return "(" + ", ".join(number_text(v, fmt) for v in values) + ")"
@@ -66,7 +73,7 @@ publish.value("o1_3", vector_text(x[2], ",.0f"))
 # %% The update the next article performs, for patient 3: ŵ = w − α δw.
 step = -EXAMPLE_LR * dw[2]
 assert step.tolist() == [0, Fraction(2, 10_000), Fraction(3, 10_000)]
-publish.value("alpha", float(EXAMPLE_LR), ".0e")
+publish.value("alpha", power_text(float(EXAMPLE_LR)))
 publish.value("step3", vector_text(step, "g"))
 
 # %% Check δw² with finite differences of the loss, weight by weight (float64 is plenty).
@@ -119,6 +126,6 @@ publish.table(
     ],
     "lrrr",
 )
-publish.value("h", h, ".0e")
-publish.value("error3", error3, ".0e")
-publish.value("error2", max(errors.values()), ".0e")
+publish.value("h", power_text(h))
+publish.value("error3", power_text(error3))
+publish.value("error2", power_text(max(errors.values())))
