@@ -1,0 +1,234 @@
+"""Train LeNet-5 on MNIST in dlm and in PyTorch (CPU), and compare their speed and memory.
+
+Usage::
+
+    python bench/train_mnist.py                 # the comparison table (3 alternating rounds)
+    python bench/train_mnist.py --rounds 5      # more rounds, steadier medians
+    python bench/train_mnist.py --scaling       # time per batch vs batch size and image size
+    python bench/train_mnist.py --gemm          # the convolutions' matrix products vs numpy GEMM
+
+Both sides train the same LeNet-5 (``dlm.models.lenet5`` and ``torch_lenet5``) with Adam
+(lr 1e-3) in float32, batch 64, on the same 8,000 training digits in the same shuffled order,
+and infer on the 2,000 test digits, batch 64. PyTorch runs with ``torch.set_num_threads(2)``.
+Each measurement runs in a fresh subprocess (so that peak memory is that side's alone: the
+resident set size high-water mark, which includes the interpreter, the libraries and the data),
+dlm and PyTorch alternating, and the table gives the medians. Each run warms up for 10 steps,
+then times one full epoch (125 steps) and one pass over the test set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _child(side: str, batch: int, image_size: int, steps: int | None) -> dict:
+    """Run in a fresh process: train one epoch and infer once; return throughputs and memory."""
+    import numpy
+
+    sys.path.insert(0, ROOT)
+    from dlm.datasets import load_mnist, minibatches
+
+    x, y = load_mnist("train")
+    x_test, y_test = load_mnist("test")
+    if image_size != 28:
+        factor = image_size // 28
+        x = x.repeat(factor, axis=2).repeat(factor, axis=3)
+        x_test = x_test.repeat(factor, axis=2).repeat(factor, axis=3)
+    rng = numpy.random.default_rng(0)
+    batches = list(minibatches(x, y, batch, rng, drop_last=True))
+    if steps is not None:
+        batches = (batches * (steps // len(batches) + 1))[:steps]
+    test_batches = list(minibatches(x_test, y_test, batch))
+    if side == "dlm":
+        import dlm
+        from dlm.models import lenet5
+
+        model = lenet5(numpy.random.default_rng(0), image_size=image_size)
+        loss = dlm.SoftmaxCrossEntropy()
+        optimizer = dlm.Adam(model.parameters(), lr=1e-3)
+
+        def train_step(xb, yb):
+            logits = model.forward(xb)
+            loss.forward(logits, yb)
+            optimizer.zero_grad()
+            model.backward(loss.backward())
+            optimizer.step()
+
+        def infer(xb):
+            return model.forward(xb)
+
+        def to_eval():
+            model.eval()
+
+    else:
+        import torch
+
+        from dlm.models import torch_lenet5
+
+        torch.set_num_threads(2)
+        torch.manual_seed(0)
+        model = torch_lenet5(image_size=image_size)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        batches = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in batches]
+        test_batches = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in test_batches]
+
+        def train_step(xb, yb):
+            logits = model(xb)
+            value = torch.nn.functional.cross_entropy(logits, yb)
+            optimizer.zero_grad()
+            value.backward()
+            optimizer.step()
+
+        def infer(xb):
+            with torch.no_grad():
+                return model(xb)
+
+        def to_eval():
+            model.eval()
+
+    for xb, yb in batches[:10]:
+        train_step(xb, yb)
+    start = time.perf_counter()
+    for xb, yb in batches:
+        train_step(xb, yb)
+    train_seconds = time.perf_counter() - start
+    to_eval()
+    for xb, _ in test_batches[:5]:
+        infer(xb)
+    start = time.perf_counter()
+    for xb, _ in test_batches:
+        infer(xb)
+    infer_seconds = time.perf_counter() - start
+    return {
+        "train_images_per_second": len(batches) * batch / train_seconds,
+        "train_ms_per_batch": 1e3 * train_seconds / len(batches),
+        "infer_images_per_second": sum(len(xb) for xb, _ in test_batches) / infer_seconds,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+#: Threads for numpy's BLAS on the dlm side (``--dlm-threads``); PyTorch always gets 2.
+DLM_THREADS = "1"
+
+
+def _run(side: str, batch: int = 64, image_size: int = 28, steps: int | None = None) -> dict:
+    """One measurement in a fresh subprocess."""
+    command = [sys.executable, __file__, "--child", side, "--batch", str(batch)]
+    command += ["--image-size", str(image_size)]
+    if steps is not None:
+        command += ["--steps", str(steps)]
+    env = dict(os.environ)
+    if side == "dlm":
+        env["OPENBLAS_NUM_THREADS"] = DLM_THREADS
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def compare(rounds: int) -> None:
+    """The dlm/PyTorch table: medians over alternating rounds."""
+    results: dict[str, list[dict]] = {"dlm": [], "torch": []}
+    for r in range(rounds):
+        for side in ("dlm", "torch") if r % 2 == 0 else ("torch", "dlm"):
+            results[side].append(_run(side))
+            print(f"round {r + 1} {side:5s} {json.dumps(results[side][-1])}", file=sys.stderr)
+    rows = [
+        ("training (images/s)", "train_images_per_second", True),
+        ("inference (images/s)", "infer_images_per_second", True),
+        ("peak memory (MiB)", "peak_mib", False),
+    ]
+    print(
+        f"LeNet-5, MNIST 8,000 + 2,000, float32, batch 64, medians of {rounds} alternating runs "
+        f"(PyTorch 2 threads, dlm's BLAS {DLM_THREADS} thread(s))"
+    )
+    print(f"| {'':22s} | {'dlm':>9s} | {'PyTorch':>9s} | {'dlm / PyTorch':>13s} |")
+    print(f"|{'-' * 24}|{'-' * 11}|{'-' * 11}|{'-' * 15}|")
+    for label, key, _ in rows:
+        ours = statistics.median(r[key] for r in results["dlm"])
+        theirs = statistics.median(r[key] for r in results["torch"])
+        print(f"| {label:22s} | {ours:9,.0f} | {theirs:9,.0f} | {ours / theirs:12.2f}x |")
+
+
+def scaling() -> None:
+    """Milliseconds per training batch for batch sizes 16, 64, 256 and images of 28 and 56."""
+    print("| batch | image | dlm ms/batch | PyTorch ms/batch | ratio |")
+    print("|------:|------:|-------------:|-----------------:|------:|")
+    for image_size in (28, 56):
+        for batch in (16, 64, 256):
+            steps = max(20, 4000 // batch)
+            ours = _run("dlm", batch, image_size, steps)["train_ms_per_batch"]
+            theirs = _run("torch", batch, image_size, steps)["train_ms_per_batch"]
+            print(
+                f"| {batch:5d} | {image_size:5d} | {ours:12.2f} | {theirs:16.2f} | "
+                f"{theirs / ours:5.2f} |"
+            )
+
+
+def gemm() -> None:
+    """GFLOP/s of numpy's GEMM on a large square and on LeNet's convolution products."""
+    import numpy
+
+    def rate(a, b, repeat):
+        a @ b
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(repeat):
+                a @ b
+            best = min(best, (time.perf_counter() - start) / repeat)
+        return 2 * a.shape[0] * a.shape[1] * b.shape[1] / best / 1e9, best * 1e3
+
+    rng = numpy.random.default_rng(0)
+
+    def mat(*shape):
+        return rng.random(shape, dtype=numpy.float32)
+
+    cases = [
+        ("square 1024 x 1024 x 1024", mat(1024, 1024), mat(1024, 1024), 5),
+        ("conv1 forward (6, 25) @ (25, 36864)", mat(6, 25), mat(25, 36864), 50),
+        ("conv1 dW (25, 36864) @ (36864, 6)", mat(25, 36864), mat(36864, 6), 50),
+        ("conv2 forward (4096, 150) @ (150, 16)", mat(4096, 150), mat(150, 16), 50),
+        ("conv2 dW (150, 4096) @ (4096, 16)", mat(150, 4096), mat(4096, 16), 50),
+        ("conv2 d_cols (4096, 16) @ (16, 150)", mat(4096, 16), mat(16, 150), 50),
+    ]
+    print("| product | GFLOP/s | ms |")
+    print("|---|---:|---:|")
+    for label, a, b, repeat in cases:
+        gflops, ms = rate(a, b, repeat)
+        print(f"| {label} | {gflops:.1f} | {ms:.3f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scaling", action="store_true")
+    parser.add_argument("--gemm", action="store_true")
+    parser.add_argument("--child", choices=["dlm", "torch"])
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--image-size", type=int, default=28)
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--dlm-threads", default="1", help="OPENBLAS_NUM_THREADS for dlm")
+    args = parser.parse_args()
+    global DLM_THREADS
+    DLM_THREADS = args.dlm_threads
+    if args.child:
+        print(json.dumps(_child(args.child, args.batch, args.image_size, args.steps)))
+    elif args.scaling:
+        scaling()
+    elif args.gemm:
+        gemm()
+    else:
+        compare(args.rounds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Ready-made models: ``lenet5()``, the LeNet-5-style network for MNIST digits.
+
+::
+
+    Input2D(1, 28, 28)                                    x: (N, 1, 28, 28)
+    Convolution2D(1, 6, 5)  [BatchNorm2D(6)]  ReLU        (N, 6, 24, 24)
+    MaxPool2D(2)                                          (N, 6, 12, 12)
+    Convolution2D(6, 16, 5) [BatchNorm2D(16)] ReLU        (N, 16, 8, 8)
+    MaxPool2D(2)                                          (N, 16, 4, 4)
+    Flatten()                                             (N, 256)
+    Linear(256, 120) ReLU, Linear(120, 84) ReLU           (N, 84)
+    Linear(84, 10)                                        logits: (N, 10)
+
+The same network in PyTorch is ``torch_lenet5()`` (it needs torch), with the same layer order,
+so that ``dlm.io.load_torch_state_dict`` maps one onto the other.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from dlm.activation import Activation
+from dlm.conv import Convolution2D
+from dlm.flatten import Flatten
+from dlm.graph import Model, sequential
+from dlm.input2d import Input2D
+from dlm.linear import Linear
+from dlm.normalization import BatchNorm2D
+from dlm.pooling import MaxPool2D
+
+
+def lenet5(
+    rng: numpy.random.Generator | None = None, batch_norm: bool = False, image_size: int = 28
+) -> Model:
+    """The LeNet-5-style model above; ``batch_norm`` adds BatchNorm2D after each convolution.
+
+    ``image_size`` other than 28 (56, say, for timing) changes the sizes after the convolutions
+    and the first Linear layer takes ``16 s^2`` features, ``s = ((image_size - 4) // 2 - 4) // 2``.
+
+    The first convolution is fed by the data, whose gradient nobody needs: it is told so
+    (``needs_input_grad = False``), which saves its col2im in every training step.
+    """
+    rng = numpy.random.default_rng() if rng is None else rng
+    conv1 = Convolution2D(1, 6, 5, rng=rng)
+    conv1.needs_input_grad = False
+    layers = [Input2D(1, image_size, image_size), conv1]
+    if batch_norm:
+        layers.append(BatchNorm2D(6))
+    layers += [Activation("relu"), MaxPool2D(2), Convolution2D(6, 16, 5, rng=rng)]
+    if batch_norm:
+        layers.append(BatchNorm2D(16))
+    layers += [
+        Activation("relu"),
+        MaxPool2D(2),
+        Flatten(),
+        Linear(_flat_size(image_size), 120, rng=rng),
+        Activation("relu"),
+        Linear(120, 84, rng=rng),
+        Activation("relu"),
+        Linear(84, 10, rng=rng),
+    ]
+    return sequential(*layers)
+
+
+def _flat_size(image_size: int) -> int:
+    """The number of features after the second pooling: 256 for 28x28 images."""
+    side = ((image_size - 4) // 2 - 4) // 2
+    return 16 * side * side
+
+
+def torch_lenet5(batch_norm: bool = False, image_size: int = 28):
+    """The same network as a ``torch.nn.Sequential`` (for comparisons; needs torch)."""
+    import torch.nn as nn
+
+    layers = [nn.Conv2d(1, 6, 5)]
+    if batch_norm:
+        layers.append(nn.BatchNorm2d(6))
+    layers += [nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5)]
+    if batch_norm:
+        layers.append(nn.BatchNorm2d(16))
+    layers += [
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(_flat_size(image_size), 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
+    ]
+    return nn.Sequential(*layers)
