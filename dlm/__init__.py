@@ -1,9 +1,10 @@
 """dlm: Deep Learning Machinery, a small deep-learning framework for computer vision in numpy."""
 
-from dlm import gradcheck
+from dlm import datasets, gradcheck, house, io, models, reference, training
 from dlm.activation import Activation
 from dlm.backend import backend_name, default_dtype, set_default_dtype, to_numpy, use, xp
 from dlm.conv import Convolution2D
+from dlm.datasets import load_mnist, minibatches
 from dlm.draw import draw_graph
 from dlm.dropout import Dropout
 from dlm.errors import DLMError, DTypeError, GraphError, NonFiniteError, ShapeError, TargetError
@@ -15,11 +16,13 @@ from dlm.layer import Layer, Parameter
 from dlm.linear import Linear
 from dlm.losses import BCE, MSE, Loss, SoftmaxCrossEntropy
 from dlm.merge import Concat, Sum
+from dlm.models import lenet5
 from dlm.normalization import BatchNorm1D, BatchNorm2D
 from dlm.optim import SGD, Adam, Optimizer
 from dlm.per_sample import linear_per_sample, per_sample_gradients
 from dlm.pooling import AvgPool2D, MaxPool2D
 from dlm.schedules import CosineLR, Schedule, StepLR
+from dlm.training import evaluate, fit
 from dlm.upsample import Upsample2D
 
 __all__ = [
@@ -68,4 +71,15 @@ __all__ = [
     "Input2D",
     "MaxPool2D",
     "Upsample2D",
+    "datasets",
+    "evaluate",
+    "fit",
+    "house",
+    "io",
+    "lenet5",
+    "load_mnist",
+    "minibatches",
+    "models",
+    "reference",
+    "training",
 ]
