@@ -12,7 +12,6 @@ average. A full-batch run (one update per epoch) is recorded beside the per-samp
 
 # %%
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import matplotlib.pyplot as plt

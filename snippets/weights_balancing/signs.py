@@ -126,7 +126,7 @@ loss = dlm.MSE()
 
 
 def loss_along(kind: str, w3s) -> np.ndarray:
-    """Patient 3's loss when w²₃ takes each value of ``w3s`` (the other weights as in the Example)."""
+    """Patient 3's loss for each value of w²₃ in ``w3s``, the other weights as in the Example."""
     values = []
     for w3 in w3s:
         w = (EXAMPLE_W[0], EXAMPLE_W[1], Fraction(w3))
