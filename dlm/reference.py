@@ -125,3 +125,42 @@ def avgpool2d_backward(x, dy, kernel=(2, 2), stride=(2, 2), ceil_mode=False):
             dy[:, :, i, j, None, None] / m
         )
     return dx
+
+
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    """Training-phase batch normalization, one feature (or channel) at a time, with loops.
+
+    ``x: (N, F)`` normalises each feature over the batch; ``x: (N, C, H, W)`` each channel over the
+    batch and its pixels. Returns ``y`` and the norm elements ``x'``.
+    """
+    features = x.shape[1]
+    y, x_norm = numpy.zeros_like(x), numpy.zeros_like(x)
+    for f in range(features):
+        elements = x[:, f].reshape(-1)
+        m = len(elements)
+        mu = sum(elements) / m
+        var = sum((e - mu) ** 2 for e in elements) / m  # biased
+        sigma = numpy.sqrt(var + eps)  # eps inside the root
+        x_norm[:, f] = (x[:, f] - mu) / sigma
+        y[:, f] = gamma[f] * x_norm[:, f] + beta[f]
+    return y, x_norm
+
+
+def batchnorm_backward(x, gamma, dy, eps=1e-5):
+    """Return ``(dx, d_gamma, d_beta)`` from the article's formulas, one feature at a time::
+
+    dx_i = (gamma / sigma) (1/m) [m dy_i - sum_j dy_j - x'_i sum_j dy_j x'_j]
+    """
+    _, x_norm = batchnorm_forward(x, gamma, numpy.zeros_like(gamma), eps)
+    features = x.shape[1]
+    dx = numpy.zeros_like(x)
+    d_gamma, d_beta = numpy.zeros(features), numpy.zeros(features)
+    for f in range(features):
+        elements, d, xn = x[:, f].reshape(-1), dy[:, f].reshape(-1), x_norm[:, f].reshape(-1)
+        m = len(elements)
+        sigma = numpy.sqrt(((elements - elements.mean()) ** 2).mean() + eps)
+        d_beta[f] = d.sum()
+        d_gamma[f] = (d * xn).sum()
+        dx_f = gamma[f] / sigma / m * (m * d - d.sum() - xn * (d * xn).sum())
+        dx[:, f] = dx_f.reshape(dx[:, f].shape)
+    return dx, d_gamma, d_beta

@@ -114,3 +114,21 @@ def test_error_bad_feature_count():
     """A non-positive feature count is refused at construction."""
     with pytest.raises(ValueError, match=r"BatchNorm2D\(0\): features must be a positive int"):
         BatchNorm2D(0)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4, 5)])
+def test_fast_batchnorm_matches_the_loop_reference(shape, float64):
+    """BatchNorm1D/2D forward and backward equal the article's formulas written as loops."""
+    from dlm import reference
+
+    rng = numpy.random.default_rng(4)
+    layer = BatchNorm2D(shape[1]) if len(shape) == 4 else BatchNorm1D(shape[1])
+    gamma, beta = rng.uniform(0.5, 2, shape[1]), rng.normal(size=shape[1])
+    layer.params["weight"][...], layer.params["bias"][...] = gamma, beta
+    x, dy = rng.normal(size=shape), rng.normal(size=shape)
+    y_ref, _ = reference.batchnorm_forward(x, gamma, beta)
+    numpy.testing.assert_allclose(layer.forward(x), y_ref, rtol=0, atol=1e-12)
+    dx_ref, d_gamma_ref, d_beta_ref = reference.batchnorm_backward(x, gamma, dy)
+    numpy.testing.assert_allclose(layer.backward(dy), dx_ref, rtol=0, atol=1e-12)
+    numpy.testing.assert_allclose(layer.grads["weight"], d_gamma_ref, rtol=0, atol=1e-12)
+    numpy.testing.assert_allclose(layer.grads["bias"], d_beta_ref, rtol=0, atol=1e-12)
