@@ -61,8 +61,8 @@ _BOX_W = 2.4  # neuron box width, in data units
 _BOX_H = 0.9
 _GAP_X = 7.5  # from the input column to the output column
 _GAP_Y = 1.55  # between two neurons of a column
-_SCALE = 0.55  # inches per data unit
-_FONT = 9  # points
+_SCALE = 0.62  # inches per data unit
+_FONT = 10  # points
 _EDGE_COLOURS = (publish.ORANGE, publish.GREEN, publish.BLUE, publish.GREY)
 
 
