@@ -120,6 +120,8 @@ publish.value("d1_3", vector_text(third["delta"][1]))
 publish.value("d2_3_exact", "(" + ", ".join(fraction_text(q) for q in third["delta"][2]) + ")")
 for n in range(3):
     publish.value(f"loss{n + 1}", float(flows[n]["loss"]), "g")
+publish.value("d4_1", number_text(flows[0]["delta"][4][0], "g"))
+publish.value("d4_2", number_text(flows[1]["delta"][4][0], "g"))
 
 rows = []
 for n in range(3):

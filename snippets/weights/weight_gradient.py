@@ -68,6 +68,11 @@ rows = [
 ]
 publish.table("dw", ["patient", "$o^1$ (the data)", "$\\delta^3$", "$\\delta w^2$"], rows, "crrr")
 publish.value("dw3", vector_text(dw[2], ",.0f"))
+publish.value("d3_1", number_text(d3[0]))
+publish.value("d3_2", number_text(d3[1]))
+publish.value("d3_3", number_text(d3[2]))
+assert model[L2].o.tolist() == [[0]]  # patient 3 (the last one run) sits on the ReLU's kink
+publish.value("o2_3", number_text(model[L2].o[0, 0]))
 publish.value("o1_3", vector_text(x[2], ",.0f"))
 
 # %% The update the next article performs, for patient 3: ŵ = w − α δw.
