@@ -130,13 +130,15 @@ publish.value("w2", fmt_row(L2.params["weight"][0]))
 publish.value("n_layers", len(model.layers))
 
 # %% Figures: the input layer, the output layer, and the whole forward pass.
-fig = chain_figure(model, weights=False, highlight=[0], notes={0: "input layer"})
+fig = chain_figure(
+    model, weights=False, highlight=[0], notes={0: "input layer"}, out_label="$model(x)$"
+)
 publish.figure(
     "input_layer",
     fig,
     alt=(
         "The chain L1, L2, L3 with L1 filled in orange and labelled input layer. The arrow x, the "
-        "data, enters L1 from outside the model."
+        "data, enters L1 from outside the model; the arrow model(x) leaves L3."
     ),
     caption=("The input layer, L¹, has no layer before it: we hand it the data x ourselves."),
 )

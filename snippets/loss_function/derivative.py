@@ -48,17 +48,24 @@ def sci(v: float) -> str:
     return power if mantissa == "1" else f"{mantissa}×{power}"
 
 
+def decimal(v: Fraction) -> str:
+    """An exact decimal fraction written out in full: 1/20000 becomes 0.00005."""
+    text = f"{float(v):.12f}".rstrip("0").rstrip(".")
+    assert Fraction(text) == v
+    return text
+
+
 # %% Difference quotients in exact arithmetic: the error is exactly h/2.
 rows = []
 for k in range(5):
     h = Fraction(1, 10**k)
     q = (f(o3[0, 0] + h) - f(o3[0, 0])) / h
     assert q - slope == h / 2  # the error, exactly
-    rows.append([f"{float(h):g}", f"{float(q):g}", f"{float(q - slope):g}"])
+    rows.append([decimal(h), decimal(q), decimal(q - slope)])
 rows = [[cell.replace("-", "\N{MINUS SIGN}") for cell in row] for row in rows]
 publish.table(
     "quotients",
-    ["step $h$", "$\\frac{f(0+h)-f(0)}{h}$", "error"],
+    ["step $h$", "quotient $(f(0+h)-f(0))/h$", "error"],
     rows,
     align="rrr",
 )
