@@ -87,11 +87,7 @@ def random_shifts(x, max_shift: int, rng: numpy.random.Generator):
     s = max_shift
     padded = numpy.zeros((N, C, H + 2 * s, W + 2 * s), dtype=x.dtype)
     padded[:, :, s : s + H, s : s + W] = x
-    dy, dx = rng.integers(0, 2 * s + 1, size=(2, N))
-    out = numpy.empty_like(x)
-    for a in range(2 * s + 1):
-        for b in range(2 * s + 1):
-            chosen = (dy == a) & (dx == b)
-            if chosen.any():
-                out[chosen] = padded[chosen, :, a : a + H, b : b + W]
-    return out
+    rows, columns = rng.integers(0, 2 * s + 1, size=(2, N))
+    # Every H x W window of each padded image, without copying; then pick one per image.
+    windows = numpy.lib.stride_tricks.sliding_window_view(padded, (H, W), axis=(2, 3))
+    return windows[numpy.arange(N), :, rows, columns]  # (N, C, H, W)

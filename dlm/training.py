@@ -10,7 +10,8 @@ One training step is the whole of the blog's learning cycle::
 
 ``fit`` repeats it over shuffled minibatches for a number of epochs and returns one report (a
 dict) per epoch: the training loss and accuracy, the test loss and accuracy when test data is
-given, the learning rate, the seconds spent training and the training images per second. On a
+given, the learning rate, the seconds spent training (the augmentation and the four steps above,
+not the evaluation) and the training images per second. On a
 terminal it draws a progress bar; in a log or a site build it prints one clean line per epoch.
 """
 
@@ -73,9 +74,9 @@ def fit(
         lr = optimizer.lr
         total_loss, correct, seen, seconds = 0.0, 0, 0, 0.0
         for step, (xb, yb) in enumerate(minibatches(x, y, batch_size, rng), start=1):
+            start = time.perf_counter()
             if augment is not None:
                 xb = augment(xb, rng)
-            start = time.perf_counter()
             logits = model.forward(xb)
             value = loss.forward(logits, yb)
             optimizer.zero_grad()
