@@ -83,8 +83,8 @@ def dependency_digest(root: Path, paths: list[Path]) -> str:
     for path in paths:
         try:
             rel = path.relative_to(root).as_posix()
-        except ValueError:
-            rel = path.as_posix()
+        except ValueError:  # the publish helper of an installed dlm_site: its name is enough
+            rel = "external/" + path.name
         sha.update(f"{rel}\0{file_digest(path)}\n".encode())
     return sha.hexdigest()
 

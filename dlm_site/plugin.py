@@ -150,6 +150,7 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
         needed = sorted({s for info in self.pages.values() for s in info.snippets})
         if not self.execute:
             log.info(f"snippets: execution is off ({runner.ENV_EXECUTE}=0); showing placeholders")
+            self._register(files, config, needed)
             return files
         if needed:
             self.outcomes = runner.run_all(
@@ -163,7 +164,7 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
                 log.info(f"snippets: {snippet}: ran in {outcome.seconds:.2f} s")
             else:
                 log.info(f"snippets: {snippet}: {outcome.status} after {outcome.seconds:.2f} s")
-        self._register(files, config)
+        self._register(files, config, needed)
         self.total_seconds = time.monotonic() - start
         return files
 
@@ -180,7 +181,7 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
         found = dmod.parse(markdown, info.page_dir)
         texts = [self._render(d, page, info) for d in found]
         markdown = dmod.replace(markdown, found, texts)
-        if self.config.downloads and info.snippets and self.execute:
+        if self.config.downloads and info.snippets:
             if not any(d.kind == "downloads" for d in found):
                 markdown = markdown.rstrip("\n") + "\n\n" + self._downloads(page, info) + "\n"
         return dmod.unescape(markdown)
@@ -248,12 +249,14 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
             info.error = error
         return info
 
-    def _register(self, files: Files, config) -> None:
-        for snippet, outcome in self.outcomes.items():
+    def _register(self, files: Files, config, snippets: list[str]) -> None:
+        """Add the snippets' files to the site: each ``.py``, and the figures of each result."""
+        for snippet in snippets:
             path = self.project.snippets_dir / snippet
             if path.is_file():
                 files.append(File.generated(config, download_uri(snippet), abs_src_path=str(path)))
-            if outcome.entry is None:
+            outcome = self.outcomes.get(snippet)
+            if outcome is None or outcome.entry is None:
                 continue
             for info in outcome.published.get("figures", {}).values():
                 for variant in ("light", "dark"):
@@ -297,8 +300,10 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
         inline = d.kind == "value"
         what = f"{d.snippet}:{d.name}" if d.name else (d.snippet or "")
         if d.kind == "downloads":
-            return self._downloads(page, info) if self.execute else ""
+            return self._downloads(page, info)
         if not self.execute:
+            if d.kind == "source" and (self.project.snippets_dir / d.snippet).is_file():
+                return self._source(d, page)  # the code needs no execution
             return render.placeholder(d.kind, what)
         outcome = self.outcomes[d.snippet]
         if outcome.failure is not None:
@@ -340,9 +345,11 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
                 _relative(figure_uri(d.snippet, item["light"]), page.file.src_uri),
                 _relative(figure_uri(d.snippet, item["dark"]), page.file.src_uri),
             )
-        if d.kind == "output":
-            return render.output(outcome.entry.result.get("stdout", ""))
-        # source
+        if d.kind == "source":
+            return self._source(d, page)
+        return render.output(outcome.entry.result.get("stdout", ""))
+
+    def _source(self, d: Directive, page) -> str:
         code = (self.project.snippets_dir / d.snippet).read_text(encoding="utf-8")
         return render.source(code, d.snippet, _relative(download_uri(d.snippet), page.file.src_uri))
 

@@ -165,12 +165,16 @@ def test_serve_shows_an_error_box_and_keeps_going(mini_project, build_mini, capf
 
 
 def test_execution_off_gives_placeholders(mini_project, build_mini, monkeypatch):
-    """With ``DLM_SNIPPETS_EXECUTE=0`` nothing runs and every directive shows a placeholder."""
+    """With ``DLM_SNIPPETS_EXECUTE=0`` nothing runs: results show placeholders, while the code
+    and the downloads, which need no execution, are still there."""
     monkeypatch.setenv(ENV_EXECUTE, "0")
     result = build_mini(mini_project)
     assert result.ok, result.log
     assert "execution is off" in result.log
-    assert "[value demo_page/good.py:answer]" in result.html()
+    html = result.html()
+    assert "[value demo_page/good.py:answer]" in html and "[figure demo_page/good.py:curve" in html
+    assert 'class="example dlm-source"' in html  # the code needs no execution
+    assert (result.site / "downloads/demo-page.ipynb").is_file()
     assert not (mini_project.cache / "report.json").exists()
 
 
