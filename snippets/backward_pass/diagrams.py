@@ -15,7 +15,7 @@ from dlm.example import EXAMPLE_W, example_data, example_model
 from dlm_site import publish
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # snippets/, for shared helpers
-from _walkthrough import chain_figure, forward_backward, layer_figure  # noqa: E402
+from _walkthrough import chain_figure, fmt_value, forward_backward, layer_figure  # noqa: E402
 
 publish.style()
 
@@ -43,6 +43,7 @@ fig = chain_figure(
     y_truth=y_truth[2, 0],
     loss_value=loss,
     delta_out=True,
+    fmt=lambda v: fmt_value(v, 2),  # two digits keep the whole chain readable at page width
 )
 publish.figure(
     "chain",
@@ -52,7 +53,7 @@ publish.figure(
         "(Activation), then the Loss box, which also receives y truth = 1 and gives loss = 1/2. "
         "Grey arrows go forward, red arrows go back. Under each layer, its output o and, in red, "
         "the learning flow at its output: under L1, o1 = (0, 2000, 3000) and delta2 = (-0.005, "
-        "0.0002586, -0.0001724); under L2, o2 = 0 and delta3 = -1; under L3, o3 = 0 and "
+        "0.00026, -0.00017); under L2, o2 = 0 and delta3 = -1; under L3, o3 = 0 and "
         "delta4 = -1. A red arrow leaves L1 to the left with delta1, equal to delta2."
     ),
     caption=(
