@@ -90,6 +90,17 @@ assert (o3 == o2).all()
 # The same answers as the first article (its snippet asserts model(x) = [0, 1, 0] too).
 by_hand = [sum(w * v for w, v in zip(EXAMPLE_W, row, strict=True)) for row in x]
 assert o3.ravel().tolist() == by_hand == [0, 1, 0]
+# Why exact fractions (pitfall E1): in floating point, the sums of patients 1 and 3 miss 0 by a
+# hair, on the negative side. L3 turns them back into 0, so the answers do not change; the
+# trouble only shows when the model learns (the articles on the backward pass and the weights).
+model_float = example_model(exact=False)
+model_float.forward(example_data(exact=False)[0])
+o2_float = model_float.nodes[1].o.ravel()
+assert o2_float[0] < 0 and o2_float[2] < 0 and max(abs(o2_float[[0, 2]])) < 1e-15
+assert model_float.nodes[2].o.ravel().tolist() == [0, 1, 0]
+mantissa, exponent = f"{o2_float[0]:.1e}".split("e")
+publish.value("o2_float1", f"${mantissa} \\times 10^{{{int(exponent)}}}$")
+
 # L3 does change something on other inputs: a fourth patient, who only eats strawberries, gets a
 # negative sum from L2, and L3 turns it into 0.
 newcomer = numpy.array([[Fraction(0), Fraction(4000), Fraction(0)]], dtype=object)

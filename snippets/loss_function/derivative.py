@@ -48,6 +48,14 @@ def sci(v: float) -> str:
     return power if mantissa == "1" else f"{mantissa}×{power}"
 
 
+def tex(v: float) -> str:
+    """The same in LaTeX, for the prose: 5e-10 becomes $5 \\times 10^{-10}$."""
+    mantissa, exponent = f"{v:.1e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = f"10^{{{int(exponent)}}}"
+    return f"${power}$" if mantissa == "1" else f"${mantissa} \\times {power}$"
+
+
 def decimal(v: Fraction) -> str:
     """An exact decimal fraction written out in full: 1/20000 becomes 0.00005."""
     text = f"{float(v):.12f}".rstrip("0").rstrip(".")
@@ -145,12 +153,12 @@ assert errors[hs <= 1e-13].min() > 100 * errors[best]  # round-off takes over
 tiny = hs < 2**-54  # 1 - h rounds back to 1: the quotient is exactly 0
 assert tiny.any() and (quotients[tiny] == 0).all() and (errors[tiny] == 1).all()
 eps = np.finfo(np.float64).eps
-publish.value("eps", f"{eps:.1e}".replace("e-16", "×10⁻¹⁶"))
-publish.value("best_h", sci(hs[best]))
-publish.value("best_err", sci(errors[best]))
+publish.value("eps", tex(eps))
+publish.value("best_h", tex(hs[best]))
+publish.value("best_err", tex(errors[best]))
 at = {k: errors[np.argmin(np.abs(np.log10(hs) + k))] for k in (2, 12)}
-publish.value("err_h1e-2", sci(at[2]))
-publish.value("err_h1e-12", sci(at[12]))
+publish.value("err_h1e-2", tex(at[2]))
+publish.value("err_h1e-12", tex(at[12]))
 
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 ax.loglog(
