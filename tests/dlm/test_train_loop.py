@@ -90,3 +90,24 @@ def test_report_line_format():
         "epoch  3/10  lr 0.001  loss 0.0712  acc 97.85%  test loss 0.0600  test acc 98.10%  "
         "11,200 img/s  0.71 s"
     )
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_then_one_line_per_epoch():
+    """On a terminal, fit redraws a bar with carriage returns, then clears it for the epoch line."""
+    rng = numpy.random.default_rng(0)
+    x, y = load_mnist("test")
+    model = lenet5(rng)
+    stream = _Terminal()
+    fit(model, dlm.SoftmaxCrossEntropy(), dlm.SGD(model.parameters(), lr=0.01),
+        (x[:40], y[:40]), epochs=1, batch_size=4, rng=rng, log=stream)  # fmt: skip
+    text = stream.getvalue()
+    assert "\repoch 1/1 [" in text and "10/10" in text
+    last = text.split("\r\033[K")[-1]
+    assert text.endswith("\n") and last.startswith("epoch 1/1  lr 0.01")
