@@ -273,3 +273,35 @@ def test_figure_enlarges_on_click(browser, real_url: str) -> None:
         assert not dialog.is_visible()
     finally:
         page.close()
+
+
+def test_search_finds_articles_offline(browser, server_url: str) -> None:
+    """The search box finds an article from the site's own index."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(server_url)
+        page.wait_for_load_state("networkidle")  # the search index is loaded by then
+        page.click(".md-search__input")
+        page.keyboard.type("fixture", delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=30_000)
+        assert page.locator(".md-search-result__item").count() > 0
+    finally:
+        page.close()
+
+
+def test_palette_switch_turns_the_site_dark_and_back(browser, server_url: str) -> None:
+    """The theme switch changes between the light and the dark palettes."""
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    try:
+        page.goto(server_url)
+        scheme = "document.body.getAttribute('data-md-color-scheme')"
+        assert page.evaluate(scheme) == "default"
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        assert page.evaluate(scheme) == "slate"
+        page.reload()
+        assert page.evaluate(scheme) == "slate"  # remembered
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        assert page.evaluate(scheme) == "default"
+    finally:
+        context.close()

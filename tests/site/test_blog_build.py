@@ -42,17 +42,23 @@ def post(slug: str, date: str, chapter: str = "walkthrough", section: str = "The
     )
 
 
-def build_blog(tmp_path: Path, posts: dict[str, str], extra: dict[str, str] | None = None) -> Path:
+def build_blog(
+    tmp_path: Path, posts: dict[str, str], files: dict[str, str] | None = None, **settings: object
+) -> Path:
     """Build site_src's pages with only `posts` as the blog's posts; return the site folder."""
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "site_src", docs, ignore=shutil.ignore_patterns("posts"))
     (docs / "blog" / "posts").mkdir()
+    # The real glossary links to the real posts, which this build leaves out.
+    (docs / "glossary.md").write_text("# Glossary\n", encoding="utf-8")
     for name, text in posts.items():
         (docs / "blog" / "posts" / name).write_text(text, encoding="utf-8")
-    for name, text in (extra or {}).items():
+    for name, text in (files or {}).items():
         (docs / name).write_text(text, encoding="utf-8")
     site = tmp_path / "site"
-    config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site))
+    config = load_config(
+        str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(site), **settings
+    )
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
@@ -65,10 +71,10 @@ def build_blog(tmp_path: Path, posts: dict[str, str], extra: dict[str, str] | No
 
 
 def build_fails(tmp_path: Path, caplog: pytest.LogCaptureFixture, posts: dict[str, str],
-                extra: dict[str, str] | None = None) -> str:  # fmt: skip
+                files: dict[str, str] | None = None) -> str:  # fmt: skip
     """Build, expect MkDocs to abort, and return what it logged."""
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
-        build_blog(tmp_path, posts, extra)
+        build_blog(tmp_path, posts, files)
     return caplog.text
 
 
@@ -91,7 +97,7 @@ def test_post_with_unknown_section_fails_naming_the_file(
 
 def test_hand_written_toc_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The ToC is generated: a hand-written table-of-contents.md in the docs stops the build."""
-    log = build_fails(tmp_path, caplog, {}, extra={"table-of-contents.md": "# By hand\n"})
+    log = build_fails(tmp_path, caplog, {}, files={"table-of-contents.md": "# By hand\n"})
     assert "table-of-contents.md is generated from the posts' front matter" in log
 
 
@@ -176,3 +182,15 @@ def test_no_external_assets_and_no_comments_by_default(small_blog: Path) -> None
             assert not re.search(r'(href|src)="(https?:)?//', tag), f"{path}: {tag}"
         assert "giscus" not in html
     assert (small_blog / "assets" / "katex" / "katex.min.css").is_file()
+
+
+def test_giscus_comments_appear_under_posts_once_configured(tmp_path: Path) -> None:
+    """With `extra.comments.giscus` set, posts (and only posts) carry the giscus script."""
+    giscus = {"repo": "owner/blog", "repo_id": "R_1", "category": "Comments", "category_id": "C_1"}
+    site = build_blog(
+        tmp_path, {"a.md": post("a", "2021-08-05")}, extra={"comments": {"giscus": giscus}}
+    )
+    article = page(site, "blog/2021/08/05/a")
+    assert 'src="https://giscus.app/client.js"' in article
+    assert 'data-repo="owner/blog"' in article and 'data-category-id="C_1"' in article
+    assert "giscus" not in page(site, "") and "giscus" not in page(site, "table-of-contents")
