@@ -68,7 +68,7 @@ def toc_markdown(posts: list[Post], title: str, description: str, page_path: str
     depth = page_path.count("/")
     prefix = "../" * depth
     return (
-        f"---\ntitle: {title}\ndescription: {description}\n---\n\n"
+        f"---\ntitle: {title}\ndescription: {description}\nhide:\n  - navigation\n---\n\n"
         f"# {title}\n\n{TOC_INTRO}\n{render_toc(posts, link_prefix=prefix)}"
     )
 
