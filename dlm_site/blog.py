@@ -82,9 +82,10 @@ def reading_context(ordered: list[Post], files: Files) -> dict[str, dict[str, An
         file = files.get_file_from_path(post.src_uri)
         return {"rank": post.rank, "title": post.title, "url": file.url if file else ""}
 
+    links = neighbours(ordered)
     context: dict[str, dict[str, Any]] = {}
     for post in ordered:
-        previous, following = neighbours(ordered)[post.src_uri]
+        previous, following = links[post.src_uri]
         chapter = CHAPTERS_BY_KEY[post.chapter]
         context[post.src_uri] = {
             "rank": post.rank,

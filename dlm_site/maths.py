@@ -173,13 +173,20 @@ def equation_id(label: str) -> str:
     return "eq-" + re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")
 
 
-def _reference(label: str, numbers: dict[str, str]) -> str:
+def _reference(label: str, numbers: dict[str, str], strict: bool = True) -> str:
+    """The HTML link "(n)" to the formula labelled `label`."""
+    if label not in numbers and not strict:
+        return "(?)"
     number = _ref_number(label, numbers)
     return f'<a class="dlm-eqref" href="#{equation_id(label)}">({number})</a>'
 
 
-def render_page_maths(page_html: str, package: Path | None = None) -> str:
-    """Replace every arithmatex formula and `\\eqref` of one page's HTML with rendered HTML."""
+def render_page_maths(page_html: str, package: Path | None = None, strict: bool = True) -> str:
+    """Replace every arithmatex formula and `\\eqref` of one page's HTML with rendered HTML.
+
+    With `strict=False` (a blog excerpt: the start of a post, whose references may point past
+    its end) a reference to an unknown label becomes "(?)" instead of an error.
+    """
     found = [
         (
             html.unescape(m.group(1) if m.group(1) is not None else m.group(2)),
@@ -194,10 +201,11 @@ def render_page_maths(page_html: str, package: Path | None = None) -> str:
     for equation in equations:
         only_ref = EQREF_RE.fullmatch(equation.tex.strip())
         if only_ref and not equation.display:
-            plan.append(_reference(only_ref.group(1).strip(), numbers))
+            plan.append(_reference(only_ref.group(1).strip(), numbers, strict))
             continue
         tex = EQREF_RE.sub(
-            lambda m: "\\text{(" + _ref_number(m.group(1).strip(), numbers) + ")}", equation.tex
+            lambda m: "\\text{(" + _ref_number(m.group(1).strip(), numbers, strict) + ")}",
+            equation.tex,
         )
         plan.append(len(to_render))
         to_render.append((tex.strip(), equation.display))
@@ -216,12 +224,15 @@ def render_page_maths(page_html: str, package: Path | None = None) -> str:
     page_html = MATHS_RE.sub(substitute, page_html)
     parts = CODE_RE.split(page_html)
     for i in range(0, len(parts), 2):  # even parts are outside code
-        parts[i] = EQREF_RE.sub(lambda m: _reference(m.group(1).strip(), numbers), parts[i])
+        parts[i] = EQREF_RE.sub(lambda m: _reference(m.group(1).strip(), numbers, strict), parts[i])
     return "".join(parts)
 
 
-def _ref_number(label: str, numbers: dict[str, str]) -> str:
+def _ref_number(label: str, numbers: dict[str, str], strict: bool = True) -> str:
+    """The number shown for `label` ("?" for an unknown label when not strict)."""
     if label not in numbers:
+        if not strict:
+            return "?"
         raise MathsError(
             f"\\eqref{{{label}}} names no equation on this page; labels here: {sorted(numbers)}"
         )
@@ -235,7 +246,10 @@ class KatexPostprocessor(Postprocessor):
         """Render the maths of one page."""
         if "arithmatex" not in text and "\\eqref" not in text:
             return text
-        return render_page_maths(text)
+        # Material's blog renders each post's excerpt with its own Markdown instance, marked by
+        # an "excerpt" tree processor; the full post is checked strictly.
+        excerpt = "excerpt" in self.md.treeprocessors
+        return render_page_maths(text, strict=not excerpt)
 
 
 class KatexExtension(Extension):

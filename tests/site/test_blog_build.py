@@ -106,7 +106,9 @@ def small_blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three posts over two chapters, written in an order unlike their dates."""
     posts = {
         "c.md": post("c", "2021-09-19", "layer", "1D Layers", 1, "From a Layer Perspective"),
-        "a.md": post("a", "2021-08-05"),
+        # A reference in the excerpt (before "more") to a formula after it.
+        "a.md": post("a", "2021-08-05")
+        + "\nSee \\eqref{sq}.\n\n<!-- more -->\n\n$$\ny = x^2 \\label{sq}\n$$\n",
         "b.md": post("b", "2021-08-06", position=2),
     }
     return build_blog(tmp_path_factory.mktemp("small_blog"), posts)
@@ -194,3 +196,10 @@ def test_giscus_comments_appear_under_posts_once_configured(tmp_path: Path) -> N
     assert 'src="https://giscus.app/client.js"' in article
     assert 'data-repo="owner/blog"' in article and 'data-category-id="C_1"' in article
     assert "giscus" not in page(site, "") and "giscus" not in page(site, "table-of-contents")
+
+
+def test_reference_before_the_excerpt_break_builds_and_links(small_blog: Path) -> None:
+    """A post whose excerpt refers to a later formula builds, and the post links to it."""
+    html = page(small_blog, "blog/2021/08/05/a")
+    assert '<a class="dlm-eqref" href="#eq-sq">(1)</a>' in html
+    assert 'id="eq-sq"' in html

@@ -141,3 +141,9 @@ def test_marker_default_title() -> None:
     """Without a title the fold says "Maths ahead"."""
     html = convert("/// maths\nText.\n///")
     assert '<span class="dlm-maths__title">Maths ahead</span>' in html
+
+
+def test_excerpt_tolerates_reference_past_its_end() -> None:
+    """A blog excerpt (not strict) shows "(?)" for a label defined later in the post."""
+    page = "<p>See \\eqref{later}.</p>"
+    assert render_page_maths(page, strict=False) == "<p>See (?).</p>"
