@@ -61,7 +61,7 @@ import numpy
 
 from dlm.backend import xp
 from dlm.errors import ShapeError
-from dlm.grid import output_size, pair
+from dlm.grid import output_size, pair, same_layout
 from dlm.layer import Layer
 
 #: Below this many input channels, im2col copies whole planes (see the module docstring).
@@ -181,8 +181,10 @@ class Convolution2D(Layer):
         if not self.needs_input_grad:
             return None
         if self.planes:
-            return self._col2im_planes(dy_mat, x.shape, H_out, W_out)
-        return self._col2im_rows(dy_mat, x.shape, H_out, W_out)
+            dx = self._col2im_planes(dy_mat, x.shape, H_out, W_out)
+        else:
+            dx = self._col2im_rows(dy_mat, x.shape, H_out, W_out)
+        return same_layout(dx, x)  # laid out like x, for the layer before
 
     # -- im2col and col2im -------------------------------------------------------------------
 

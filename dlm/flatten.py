@@ -12,6 +12,7 @@ Forward and backward are reshapes; nothing is computed::
 
 from __future__ import annotations
 
+from dlm.grid import same_layout
 from dlm.layer import Layer
 
 
@@ -26,9 +27,10 @@ class Flatten(Layer):
         x = self._check_input(x)
         if x.ndim < 2:
             x = self._check_input(x, ndim=2)
-        self.cache = x.shape
+        self.cache = x
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy):
-        """``dx = dy.reshape(x.shape)``."""
-        return dy.reshape(self.cache)
+        """``dx = dy.reshape(x.shape)``, laid out in memory like ``x``."""
+        x = self.cache
+        return same_layout(dy.reshape(x.shape), x) if x.ndim == 4 else dy.reshape(x.shape)

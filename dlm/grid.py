@@ -56,3 +56,17 @@ def full_like_layout(like, shape: tuple, fill, dtype=None):
     inverse = sorted(range(like.ndim), key=lambda axis: order[axis])
     array = xp.full(memory_shape, fill, dtype=like.dtype if dtype is None else dtype)
     return array.transpose(inverse)
+
+
+def same_layout(array, like):
+    """``array`` (same shape as ``like``) with ``like``'s memory order of axes: a copy if needed.
+
+    A layer's ``backward`` returns ``dx`` laid out like its input ``x``, so that the layer before
+    it combines arrays of one layout (mixed layouts make every elementwise operation stride).
+    """
+    order = sorted(range(like.ndim), key=lambda axis: -like.strides[axis])
+    if sorted(range(array.ndim), key=lambda axis: -array.strides[axis]) == order:
+        return array
+    result = full_like_layout(like, array.shape, 0, array.dtype)
+    result[...] = array
+    return result
