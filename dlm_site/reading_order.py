@@ -118,7 +118,8 @@ def reading_order(posts: Iterable[Post]) -> list[Post]:
     """Return the posts oldest first, each with its `rank` set (1 for the oldest).
 
     Posts with the same date are ordered by chapter, section and position, then by slug, so the
-    order never depends on the file system. Raises `FrontMatterError` when two posts share a slug.
+    order never depends on the file system. Raises `FrontMatterError` when two posts share a slug,
+    or the same position in the same section.
     """
     chapter_index = {key: i for i, key in enumerate(CHAPTERS_BY_KEY)}
 
@@ -133,13 +134,21 @@ def reading_order(posts: Iterable[Post]) -> list[Post]:
         )
 
     ordered = sorted(posts, key=key)
-    seen: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    places: dict[tuple[str, str, int], str] = {}
     for post in ordered:
-        if post.slug in seen:
+        if post.slug in slugs:
             raise FrontMatterError(
-                f"{post.src_uri}: slug {post.slug!r} is already used by {seen[post.slug]}"
+                f"{post.src_uri}: slug {post.slug!r} is already used by {slugs[post.slug]}"
             )
-        seen[post.slug] = post.src_uri
+        slugs[post.slug] = post.src_uri
+        place = (post.chapter, post.section, post.position)
+        if place in places:
+            raise FrontMatterError(
+                f"{post.src_uri}: position {post.position} in section {post.section!r} is "
+                f"already taken by {places[place]}"
+            )
+        places[place] = post.src_uri
     return [replace(post, rank=i) for i, post in enumerate(ordered, start=1)]
 
 

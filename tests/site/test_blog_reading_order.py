@@ -118,3 +118,15 @@ def test_neighbours_are_previous_and_next_in_reading_order() -> None:
     assert links["blog/posts/p0.md"] == (None, ordered[1])
     assert links["blog/posts/p1.md"] == (ordered[0], ordered[2])
     assert links["blog/posts/p2.md"] == (ordered[1], None)
+
+
+def test_same_position_in_a_section_is_refused() -> None:
+    """Two posts at one position of one section fail, naming both files."""
+    a = post_from_meta("blog/posts/a.md", meta(slug="a"))
+    b = post_from_meta("blog/posts/b.md", meta(slug="b", date="2021-09-01"))
+    with pytest.raises(
+        FrontMatterError,
+        match=r"blog/posts/b\.md: position 1 in section 'The Foundation' is already taken by "
+        r"blog/posts/a\.md",
+    ):
+        reading_order([a, b])
