@@ -143,7 +143,7 @@ publish.figure(
         "light orange near the line to red in the far corner as the output grows."
     ),
     caption=(
-        "A Linear neuron followed by a ReLU fires only on one side of a straight line, "
-        "$w^{k,1} \\cdot o^{k-1} = -b^k_1$ (dashed). The bias sets the threshold."
+        "A Linear neuron followed by a ReLU fires only on one side of a straight line "
+        "(dashed), where its weighted sum equals minus its bias: the bias sets the threshold."
     ),
 )

@@ -125,7 +125,7 @@ publish.figure(
     fig,
     alt="A 3 by 3 grid of numbers: 0, -1, 1 on the top row; -1, 1, 0 in the middle; 1, 0, 0 "
     "at the bottom.",
-    caption="The kernel $K$ of the worked example.",
+    caption="The kernel K of the worked example.",
 )
 
 
@@ -166,7 +166,7 @@ for i, j in ((6, 0), (3, 3)):
             f"heat table, with the pixel ({i}, {j}) framed: {fmt_cell(r2[i, j])}."
         ),
         caption=(
-            f"Computing $r^2_{{{i},{j}}}$: centre the kernel on pixel ({i}, {j}), multiply each "
+            f"Computing r²({i}, {j}): centre the kernel on pixel ({i}, {j}), multiply each "
             "pair (the kernel's weights in orange), and add the nine products. Outside the "
             "image, the padding counts as 0."
         ),

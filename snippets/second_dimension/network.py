@@ -95,7 +95,7 @@ publish.figure(
         "1 -1 0 / 0 1 -1 / 0 0 1. Window: 1 -1 1 / -1 -1 1 / 1 1 1. Left wall: a column of -1 "
         "then two columns of 1. Right wall: two columns of 1 then a column of -1. Interior: all 1."
     ),
-    caption="The six kernels of $L^2$, one per part of the house, each used on r, g and b alike.",
+    caption="The six kernels of L², one per part of the house, each used on r, g and b alike.",
 )
 
 l2 = stages["L2"]
@@ -146,7 +146,7 @@ six_tables(
         "(5, 1). Right wall: 2001 at (5, 5). Interior: 4060 at (5, 3). The maxima are framed."
     ),
     caption=(
-        "$L^2$'s six channels (before the biases). Each channel is reddest where its kernel "
+        "L²'s six channels (before the biases). Each channel is reddest where its kernel "
         "matches the image best; the maxima are framed."
     ),
     mark={c: where for c, (_, where) in MAXIMA.items()},
@@ -171,7 +171,7 @@ six_tables(
         "1 (red) at the maxima of L2: two 1s for each roof channel, one for the window, the two "
         "walls and the interior."
     ),
-    caption="$L^3$: after the bias and the ReLU, each channel is 1 where its part was found.",
+    caption="L³: after the bias and the ReLU, each channel is 1 where its part was found.",
 )
 
 # %% L4: one-hot kernels move each 1 towards the centre of the house.
@@ -208,7 +208,7 @@ publish.figure(
         "(1, 2), window at (1, 1), left wall at (2, 0), right wall at (2, 2), interior at (2, 1)."
     ),
     caption=(
-        "$L^4$'s kernels: channel $c$ reads channel $c$ only, through a single 1. Where the 1 "
+        "L⁴'s kernels: channel c reads channel c only, through a single 1. Where the 1 "
         "sits decides which way the channel shifts."
     ),
 )
@@ -220,7 +220,7 @@ six_tables(
         "roof at (1, 3) and (2, 4); window at (3, 4); left wall at (4, 2); right wall at (4, 4); "
         "interior at (4, 3)."
     ),
-    caption="$L^4$: each part's 1s, shifted one pixel towards the centre of the house.",
+    caption="L⁴: each part's 1s, shifted one pixel towards the centre of the house.",
 )
 for c, where in L4_AT.items():
     publish.value(f"l4_at_{c + 1}", " and ".join(f"({i}, {j})" for i, j in where))
@@ -249,7 +249,7 @@ publish.figure(
         "everywhere else."
     ),
     caption=(
-        "$L^5$, the network's output: 6 at the one pixel where all six parts of the house meet "
+        "L⁵, the network's output: 6 at the one pixel where all six parts of the house meet "
         "around it."
     ),
 )

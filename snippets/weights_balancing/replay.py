@@ -195,7 +195,7 @@ publish.figure(
         "more slowly."
     ),
     caption=(
-        "The weights of $L^2$ over time (scaled by $10^4$). Per-sample descent (blue) moves "
+        "The weights of L² over time (scaled by 10⁴). Per-sample descent (blue) moves "
         "three times per epoch, full-batch descent (orange) once, by the average move."
     ),
 )
@@ -225,8 +225,8 @@ publish.figure(
         "marked by a dashed line. Patient 3 never pulls on w2_1."
     ),
     caption=(
-        "The tug-of-war on $w^2_1$: the size of $\\alpha\\,\\delta w^2_1$ for each patient's own "
-        "loss, at the start of each epoch. Where the lines cross, $w^2_1$ stops falling and "
+        "The tug-of-war on w²₁: the size of α δw²₁ for each patient's own "
+        "loss, at the start of each epoch. Where the lines cross, w²₁ stops falling and "
         "turns back up."
     ),
 )

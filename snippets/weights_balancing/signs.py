@@ -179,7 +179,7 @@ publish.figure(
         "the solid curve at o2 = 0 lies above it."
     ),
     caption=(
-        "The loss is convex in the output $o^3$, and without the ReLU it is convex in $w^2$ too "
+        "The loss is convex in the output o³, and without the ReLU it is convex in w² too "
         "(dashed). With the ReLU it is not: the chord (red) passes under the curve, and on the "
         "flat part the gradient is zero."
     ),

@@ -177,7 +177,7 @@ publish.figure(
     ),
     caption=(
         "The information flow through every neuron of the Example, for patient 3. The only "
-        "weights sit on the three edges into $L^2$."
+        "weights sit on the three edges into L²."
     ),
 )
 publish.figure(
@@ -190,8 +190,8 @@ publish.figure(
         "delta1 at the data slots."
     ),
     caption=(
-        "The learning flow for patient 3: each neuron holds its output $o$ and the $\\delta$ that "
-        "came back to it. $\\delta^1 = \\delta^2$: the input layer copies in both directions."
+        "The learning flow for patient 3: each neuron holds its output o and the δ that "
+        "came back to it. δ¹ = δ²: the input layer copies in both directions."
     ),
 )
 
