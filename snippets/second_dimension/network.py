@@ -58,7 +58,7 @@ publish.figure(
         "convolution layers are marked as holding weights."
     ),
     caption=(
-        "The hand-built network, as `dlm` holds it. Its weights were chosen by hand, not learnt."
+        "The hand-built network, as dlm holds it. Its weights were chosen by hand, not learnt."
     ),
 )
 assert [type(layer).__name__ for layer in model.layers] == [
