@@ -84,7 +84,7 @@ publish.figure(
     ),
     caption=(
         "The image split into its three channels. Each is a grid of 49 numbers: from now on, a "
-        "*pixel* means one number in one channel."
+        "pixel means one number in one channel."
     ),
 )
 assert [int(v) for v in r[2, 2:5]] == [147, 147, 70]
