@@ -190,7 +190,8 @@ publish.figure(
     alt=(
         f"Three line charts, one per weight of L2, over {EPOCHS} epochs, per-sample descent in "
         "blue and full-batch descent in orange. w2_1 starts at 50 (×1e-4), dips to about 49.9 "
-        "and creeps back up; w2_2 falls from about -2.6 to about -2.75; w2_3 jumps from 1.7 to "
+        "and creeps back up; w2_2 jumps from about -2.6 to -0.6 in the first epoch, then falls "
+        "to about -2.75; w2_3 jumps from 1.7 to "
         "4.7 in the first epoch, then settles near 5.2. The batch curves move the same way, "
         "more slowly."
     ),
