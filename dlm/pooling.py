@@ -127,8 +127,7 @@ class MaxPool2D(_Pool2D):
                 next_values.append(xp.maximum(values[left], values[right]))
                 # winner = left, or right where it wins (uint8 arithmetic: where() is slower
                 # here and forgets the memory layout).
-                step = right_wins.view(xp.uint8) * (winners[right] - winners[left])
-                next_winners.append(step + winners[left])
+                next_winners.append(_pick(right_wins, winners[left], winners[right]))
             if len(values) % 2:
                 next_values.append(values[-1])
                 next_winners.append(winners[-1])
@@ -188,6 +187,13 @@ class AvgPool2D(_Pool2D):
         for a, b in self._cells():
             self._view(dx, a, b, H_out, W_out)[...] += share
         return dx[:, :, : shape[2], : shape[3]]
+
+
+def _pick(right_wins, left, right):
+    """``right`` where ``right_wins``, else ``left`` (uint8 indices; scalars in the first round)."""
+    if isinstance(left, xp.uint8) and isinstance(right, xp.uint8) and (left, right) == (0, 1):
+        return right_wins.view(xp.uint8)  # the first match of all: the index is the boolean
+    return right_wins.view(xp.uint8) * (right - left) + left
 
 
 def _short(values: tuple[int, int]):
