@@ -160,6 +160,10 @@ def test_maths_switch_hides_restores_and_is_remembered(browser, server_url: str)
         # The text around the passage stays: the page is still readable.
         assert page.locator("text=The text goes on after the marked passage").is_visible()
 
+        page.click("a.dlm-eqref[href='#eq-grad']")  # a reference into the hidden passage
+        assert page.locator("#eq-grad").is_visible()
+        page.goto(server_url + "blog/2021/08/09/fixture-maths/")  # hidden again on a new visit
+        assert not page.locator(".dlm-maths__fold").first.is_visible()
         page.click(".dlm-maths__show")  # one passage, on demand
         assert page.locator(".dlm-maths__fold").first.is_visible()
 

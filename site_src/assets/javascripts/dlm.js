@@ -67,12 +67,29 @@
     applyMaths(remembered(), button);
     document.addEventListener("click", function (event) {
       var show = event.target.closest(".dlm-maths__show");
-      if (!show) return;
-      var passage = show.closest(".dlm-maths");
-      passage.classList.add("dlm-maths--shown");
-      var fold = passage.querySelector(".dlm-maths__fold");
-      if (fold) fold.open = true;
+      if (show) revealPassage(show.closest(".dlm-maths"));
+      // A reference to an equation inside a hidden or folded passage opens that passage.
+      var reference = event.target.closest("a.dlm-eqref");
+      if (reference) revealTarget(reference.getAttribute("href"));
     });
+    if (window.location.hash) revealTarget(window.location.hash);
+  }
+
+  function revealPassage(passage) {
+    if (!passage) return;
+    passage.classList.add("dlm-maths--shown");
+    var fold = passage.querySelector(".dlm-maths__fold");
+    if (fold) fold.open = true;
+  }
+
+  function revealTarget(hash) {
+    var target = null;
+    try {
+      target = document.querySelector(hash);
+    } catch (error) {
+      return; // not a selector: nothing to reveal
+    }
+    if (target) revealPassage(target.closest(".dlm-maths"));
   }
 
   function setUpLightbox() {
