@@ -126,6 +126,12 @@ for c, (top, where) in MAXIMA.items():
     assert L3_BIASES[c] == -(top - 1)  # each bias is minus (the maximum - 1)
 
 
+# The representation of one position: the vector of its values across the six channels.
+centre = l2[:, 3, 3]
+assert centre.tolist() == [26, 494, 1248, 650, 1586, 3354]
+publish.value("centre_vector", "(" + ", ".join(fmt_cell(v) for v in centre) + ")")
+
+
 def six_tables(stage: np.ndarray, name: str, alt: str, caption: str, mark=None):
     """Six 7x7 heat tables, one per channel, titled with the part of the house."""
     fig, axes = grid_axes(6, ncols=3, titles=[f"{c + 1}: {p}" for c, p in enumerate(PARTS)])
