@@ -74,7 +74,9 @@ def backend_name() -> str:
 def to_device(array):
     """Move an array to the active backend (a no-op when it is already there)."""
     if _active is numpy:
-        return array.get() if hasattr(array, "get") and not isinstance(array, numpy.ndarray) else array
+        return (
+            array.get() if hasattr(array, "get") and not isinstance(array, numpy.ndarray) else array
+        )
     return _active.asarray(array)
 
 
