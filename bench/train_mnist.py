@@ -6,6 +6,7 @@ Usage::
     python bench/train_mnist.py --rounds 5      # more rounds, steadier medians
     python bench/train_mnist.py --scaling       # time per batch vs batch size and image size
     python bench/train_mnist.py --gemm          # the convolutions' matrix products vs numpy GEMM
+    python bench/train_mnist.py --profile       # where a dlm training step spends its time
 
 Both sides train the same LeNet-5 (``dlm.models.lenet5`` and ``torch_lenet5``) with Adam
 (lr 1e-3) in float32, batch 64, on the same 8,000 training digits in the same shuffled order,
@@ -215,11 +216,74 @@ def gemm() -> None:
         print(f"| {label} | {gflops:.1f} | {ms:.3f} |")
 
 
+def profile(steps: int = 120) -> None:
+    """Per-layer CPU time of dlm's training step (medians over ``steps`` batches of 64).
+
+    CPU time of this thread (``time.thread_time``), not wall time, so that other processes on
+    the machine disturb the figures less. Run it with ``OPENBLAS_NUM_THREADS=1``.
+    """
+    import numpy
+
+    sys.path.insert(0, ROOT)
+    import dlm
+    from dlm.datasets import load_mnist, minibatches
+    from dlm.models import lenet5
+
+    x, y = load_mnist("train")
+    model = lenet5(numpy.random.default_rng(0))
+    loss = dlm.SoftmaxCrossEntropy()
+    optimizer = dlm.Adam(model.parameters(), lr=1e-3)
+    times: dict = {}
+
+    def timed(function, key):
+        def wrapper(*args):
+            start = time.thread_time()
+            result = function(*args)
+            times.setdefault(key, []).append(time.thread_time() - start)
+            return result
+
+        return wrapper
+
+    for k, node in enumerate(model.nodes):
+        node.layer.forward = timed(node.layer.forward, (k, "forward"))
+        node.layer.backward = timed(node.layer.backward, (k, "backward"))
+    rng = numpy.random.default_rng(0)
+    for xb, yb in list(minibatches(x, y, 64, rng, drop_last=True))[:steps]:
+        start = time.thread_time()
+        logits = model.forward(xb)
+        value_start = time.thread_time()
+        loss.forward(logits, yb)
+        optimizer.zero_grad()
+        dy = loss.backward()
+        times.setdefault("loss", []).append(time.thread_time() - value_start)
+        model.backward(dy)
+        update_start = time.thread_time()
+        optimizer.step()
+        times.setdefault("Adam", []).append(time.thread_time() - update_start)
+        times.setdefault("step", []).append(time.thread_time() - start)
+
+    def ms(key):
+        values = times.get(key, [])[10:]
+        return 1e3 * statistics.median(values) if values else 0.0
+
+    step = ms("step")
+    print(f"dlm LeNet-5 training step, batch 64: {step:.2f} ms of CPU time (median)")
+    print("| layer | forward ms | backward ms | share |")
+    print("|---|---:|---:|---:|")
+    for k, node in enumerate(model.nodes):
+        forward, backward = ms((k, "forward")), ms((k, "backward"))
+        share = 100 * (forward + backward) / step
+        print(f"| {node.layer.describe()} | {forward:.3f} | {backward:.3f} | {share:.0f}% |")
+    for key in ("loss", "Adam"):
+        print(f"| {key} | {ms(key):.3f} | | {100 * ms(key) / step:.0f}% |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--gemm", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     parser.add_argument("--child", choices=["dlm", "torch"])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--image-size", type=int, default=28)
@@ -234,6 +298,8 @@ def main() -> None:
         scaling()
     elif args.gemm:
         gemm()
+    elif args.profile:
+        profile()
     else:
         compare(args.rounds)
 
