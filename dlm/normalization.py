@@ -33,6 +33,7 @@ eps) + beta``, and ``dx = dy gamma / sqrt(running_var + eps)``.
 from __future__ import annotations
 
 from dlm.backend import default_dtype, xp
+from dlm.grid import same_layout
 from dlm.layer import Layer
 
 
@@ -66,7 +67,7 @@ class BatchNorm1D(Layer):
 
     def backward(self, dy):
         """``dx = (gamma / sigma) / m [m dy - sum dy - x' sum dy x']``; adds d_gamma, d_beta."""
-        return self._normalise_backward(dy)
+        return self._normalise_backward(dy, self.cache)
 
     # -- the maths, on an (m, features) matrix; BatchNorm2D reuses it -----------------------
 
@@ -91,8 +92,8 @@ class BatchNorm1D(Layer):
         self.cache = (x_norm, inv_sigma, self.training)
         return x_norm * gamma + beta
 
-    def _normalise_backward(self, dy):
-        x_norm, inv_sigma, training = self.cache
+    def _normalise_backward(self, dy, cache):
+        x_norm, inv_sigma, training = cache
         gamma = self.params["weight"]
         d_beta = dy.sum(axis=0)
         d_gamma = (dy * x_norm).sum(axis=0)
@@ -122,11 +123,13 @@ class BatchNorm2D(BatchNorm1D):
         N, C, H, W = x.shape
         rows = x.transpose(0, 2, 3, 1).reshape(N * H * W, C)  # free for channels-last memory
         y = self._normalise(rows)
+        self.cache = (*self.cache, x)  # and x, so that backward returns dx laid out like x
         return y.reshape(N, H, W, C).transpose(0, 3, 1, 2)
 
     def backward(self, dy):
         """BatchNorm1D's backward on the ``(N H W, C)`` matrix."""
         N, C, H, W = dy.shape
         rows = dy.transpose(0, 2, 3, 1).reshape(N * H * W, C)
-        dx = self._normalise_backward(rows)
-        return dx.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        *cache, x = self.cache
+        dx = self._normalise_backward(rows, cache)
+        return same_layout(dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), x)

@@ -17,6 +17,7 @@ Backward, each input pixel impacts the s x s outputs of its block, so its flow i
 
 from __future__ import annotations
 
+from dlm.grid import same_layout
 from dlm.layer import Layer
 
 
@@ -38,10 +39,12 @@ class Upsample2D(Layer):
         """``y[n, c, i, j] = x[n, c, i // s, j // s]``."""
         x = self._check_input(x, shape=(None, "C", "H", "W"))
         s = self.scale_factor
+        self.cache = x
         return x.repeat(s, axis=2).repeat(s, axis=3)
 
     def backward(self, dy):
         """``dx`` = the sum of ``dy`` over each ``s x s`` block."""
         N, C, H, W = dy.shape
         s = self.scale_factor
-        return dy.reshape(N, C, H // s, s, W // s, s).sum(axis=(3, 5))
+        dx = dy.reshape(N, C, H // s, s, W // s, s).sum(axis=(3, 5))
+        return same_layout(dx, self.cache)  # laid out like x

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy
 import pytest
 
+import dlm
 from dlm.dropout import Dropout
 from dlm.errors import DTypeError, ShapeError
 from dlm.flatten import Flatten
@@ -105,3 +106,36 @@ def test_upsample_error_bad_scale():
     """A zero scale factor is refused."""
     with pytest.raises(ValueError, match=r"Upsample2D\(scale_factor=0\): scale_factor must be"):
         Upsample2D(0)
+
+
+def _layout(array):
+    """The axes of an (N, C, H, W) array from the slowest to the fastest in memory."""
+    return tuple(sorted(range(4), key=lambda axis: -array.strides[axis]))
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (0, 2, 3, 1), (1, 0, 2, 3)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: dlm.Convolution2D(2, 3, 3, padding=1, rng=numpy.random.default_rng(0)),
+        lambda: dlm.Convolution2D(5, 3, 3, rng=numpy.random.default_rng(0)),
+        lambda: dlm.MaxPool2D(2, ceil_mode=True),
+        lambda: dlm.AvgPool2D(2),
+        lambda: dlm.BatchNorm2D(5),
+        lambda: dlm.Upsample2D(2),
+    ],
+    ids=["conv planes", "conv channels-last", "maxpool", "avgpool", "batchnorm", "upsample"],
+)
+def test_backward_returns_dx_laid_out_like_x(make, order):
+    """Whatever the memory order of x (NCHW, channels-last, planes), dx has the same one."""
+    layer = make()
+    C = 2 if getattr(layer, "in_channels", 5) == 2 else 5
+    shape = (3, C, 6, 7)
+    memory = tuple(shape[axis] for axis in order)
+    x = numpy.random.default_rng(1).normal(size=memory).astype(numpy.float32)
+    x = x.transpose([order.index(axis) for axis in range(4)])
+    assert x.shape == shape and _layout(x) == order
+    y = layer.forward(x)
+    dx = layer.backward(numpy.ones_like(y))
+    assert dx.shape == shape
+    assert _layout(dx) == order
