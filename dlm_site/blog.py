@@ -14,6 +14,7 @@ Thin glue over pure functions (`reading_order`, `toc`, `maths`):
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 from dlm_site import maths
@@ -35,6 +37,17 @@ The blog is written to be read in order, oldest article first: the number before
 the article's place on that path. This page groups the same articles by chapter, for a reader who
 wants one subject. It is generated from the articles themselves, so it is always complete.
 """
+
+
+# What a reader does not read by default: a folded block (the snippet's source code) and the TeX
+# source that KaTeX keeps in its MathML for screen readers.
+FOLDED_RE = re.compile(r"<details(?![^>]*\bopen\b)[^>]*>.*?</details>", re.DOTALL)
+ANNOTATION_RE = re.compile(r"<annotation\b.*?</annotation>", re.DOTALL)
+
+
+def readable_html(html: str) -> str:
+    """Return a post's HTML without folded blocks and TeX annotations, to time its reading."""
+    return ANNOTATION_RE.sub("", FOLDED_RE.sub("", html))
 
 
 class BlogReadingConfig(Config):
@@ -136,6 +149,22 @@ class BlogReadingPlugin(BasePlugin[BlogReadingConfig]):
             for site_path, path in maths.katex_assets(self.katex_package):
                 files.append(File.generated(config, site_path, abs_src_path=str(path)))
         return files
+
+    @event_priority(50)  # before Material's blog plugin times the post
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Time a post's reading on what a reader reads: not the folded code, not the TeX."""
+        post_config = getattr(page, "config", None)  # Material's blog posts carry one
+        blog = config.plugins.get("material/blog")
+        if page.file.src_uri not in self.reading or post_config is None or blog is None:
+            return html
+        if blog.config.post_readtime and not post_config.readtime:
+            from material.plugins.blog.readtime import readtime
+
+            speed = blog.config.post_readtime_words_per_minute
+            post_config.readtime = readtime(readable_html(html), speed)
+        return html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Give the templates the reading order (`dlm_reading`)."""
