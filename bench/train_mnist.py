@@ -152,8 +152,8 @@ def compare(rounds: int) -> None:
         f"(PyTorch 2 threads, dlm's BLAS {DLM_THREADS} thread(s))"
     )
     print("(best: the fastest run of each side, closest to an idle machine; memory: medians)")
-    print(f"| {'':22s} | {'dlm':>9s} | {'PyTorch':>9s} | {'dlm / PyTorch':>13s} |")
-    print(f"|{'-' * 24}|{'-' * 11}|{'-' * 11}|{'-' * 15}|")
+    print(f"| {'':24s} | {'dlm':>9s} | {'PyTorch':>9s} | {'dlm / PyTorch':>13s} |")
+    print(f"|{'-' * 26}|{'-' * 11}|{'-' * 11}|{'-' * 15}|")
     for label, key, higher_is_better in rows:
         statistics_to_show = [("median", statistics.median)]
         if higher_is_better:
@@ -162,21 +162,24 @@ def compare(rounds: int) -> None:
             ours = function(r[key] for r in results["dlm"])
             theirs = function(r[key] for r in results["torch"])
             text = f"{label}, {name}" if higher_is_better else label
-            print(f"| {text:22s} | {ours:9,.0f} | {theirs:9,.0f} | {ours / theirs:12.2f}x |")
+            print(f"| {text:24s} | {ours:9,.0f} | {theirs:9,.0f} | {ours / theirs:12.2f}x |")
 
 
 def scaling() -> None:
     """Milliseconds per training batch for batch sizes 16, 64, 256 and images of 28 and 56."""
-    print("| batch | image | dlm ms/batch | PyTorch ms/batch | ratio |")
-    print("|------:|------:|-------------:|-----------------:|------:|")
+    print("Training, ms per batch (best of 2 alternating runs); speed = PyTorch ms / dlm ms")
+    print("| batch | image | dlm ms/batch | PyTorch ms/batch | dlm speed vs PyTorch |")
+    print("|------:|------:|-------------:|-----------------:|---------------------:|")
     for image_size in (28, 56):
         for batch in (16, 64, 256):
             steps = max(20, 4000 // batch)
-            ours = _run("dlm", batch, image_size, steps)["train_ms_per_batch"]
-            theirs = _run("torch", batch, image_size, steps)["train_ms_per_batch"]
+            ours, theirs = float("inf"), float("inf")
+            for _ in range(2):
+                ours = min(ours, _run("dlm", batch, image_size, steps)["train_ms_per_batch"])
+                theirs = min(theirs, _run("torch", batch, image_size, steps)["train_ms_per_batch"])
             print(
                 f"| {batch:5d} | {image_size:5d} | {ours:12.2f} | {theirs:16.2f} | "
-                f"{theirs / ours:5.2f} |"
+                f"{theirs / ours:19.2f}x |"
             )
 
 
