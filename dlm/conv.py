@@ -240,12 +240,12 @@ class Convolution2D(Layer):
         """``dx`` from ``dy_mat: (O, N H_out W_out)``, one kernel cell at a time, as planes."""
         N, C, H, W = shape
         (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
-        weight = self.params["weight"]
+        W_cells = _kernel_cells(self.params["weight"])  # (KH, KW, O, C)
         dx = xp.zeros((C, N, H + 2 * PH, W + 2 * PW), dtype=dy_mat.dtype)
         for a in range(KH):
             for b in range(KW):
                 # Kernel cell (a, b) sends W[:, :, a, b].T @ dy to the pixels it looked at.
-                d_cell = (weight[:, :, a, b].T @ dy_mat).reshape(C, N, H_out, W_out)
+                d_cell = (W_cells[a, b].T @ dy_mat).reshape(C, N, H_out, W_out)
                 dx[:, :, a : a + SH * (H_out - 1) + 1 : SH,
                    b : b + SW * (W_out - 1) + 1 : SW] += d_cell  # fmt: skip
         return dx[:, :, PH : PH + H, PW : PW + W].transpose(1, 0, 2, 3)
@@ -254,15 +254,23 @@ class Convolution2D(Layer):
         """``dx`` from ``dy_mat: (N H_out W_out, O)``, one kernel cell at a time, channels-last."""
         N, C, H, W = shape
         (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
-        weight = self.params["weight"]
+        W_cells = _kernel_cells(self.params["weight"])  # (KH, KW, O, C)
         dx = xp.zeros((N, H + 2 * PH, W + 2 * PW, C), dtype=dy_mat.dtype)
         for a in range(KH):
             for b in range(KW):
                 # Kernel cell (a, b) sends dy @ W[:, :, a, b] to the pixels it looked at.
-                d_cell = (dy_mat @ weight[:, :, a, b]).reshape(N, H_out, W_out, C)
+                d_cell = (dy_mat @ W_cells[a, b]).reshape(N, H_out, W_out, C)
                 dx[:, a : a + SH * (H_out - 1) + 1 : SH,
                    b : b + SW * (W_out - 1) + 1 : SW] += d_cell  # fmt: skip
         return dx[:, PH : PH + H, PW : PW + W, :].transpose(0, 3, 1, 2)
+
+
+def _kernel_cells(weight):
+    """``W[:, :, a, b]`` for every cell, as contiguous ``(O, C)`` matrices: ``(KH, KW, O, C)``.
+
+    One small copy per backward pass; BLAS then reads each cell's matrix without a copy of its own.
+    """
+    return xp.ascontiguousarray(weight.transpose(2, 3, 0, 1))
 
 
 def _short(values: tuple[int, int]):
