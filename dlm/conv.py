@@ -28,8 +28,9 @@ use them as the oracle.
 Why this version is fast. It rewrites the sums as one matrix product (im2col): every window
 becomes one column of numbers, in (kh, kw, c) order, and ``W`` becomes the matrix
 ``W_mat: (KH KW C, O)``, so that the whole layer is ``y = cols @ W_mat`` in one BLAS call, and
-backward is two more (``dW = cols.T @ dy``, and ``d_cols = dy @ W_mat.T`` for ``dx``). What
-costs time around them is copying memory, so the copies are arranged to move long runs:
+``dW = cols.T @ dy`` is another. The products are only a part of the time (see
+``bench/train_mnist.py --profile``); the rest is moving memory, so the copies are arranged to
+move long runs:
 
 1. With many input channels, ``x`` is read channels-last, ``(N, H, W, C)``, and
    ``sliding_window_view`` lays out ``cols: (N H_out W_out, KH KW C)`` in one copy whose runs are
@@ -42,7 +43,8 @@ costs time around them is copying memory, so the copies are arranged to move lon
 3. The way back to the input grid (col2im) never builds ``d_cols`` whole: for each kernel cell
    (a, b), one small product ``dy @ W[:, :, a, b]`` gives what that cell sends back, and one
    vectorised ``+=`` adds it onto the input grid shifted by (a, b), in runs of W_out C numbers.
-   This measured faster here than ``d_cols`` followed by ``add.at`` over a precomputed index, and
+   This measured faster here than ``d_cols = dy @ W_mat.T`` followed by ``add.at`` over a
+   precomputed index (and far faster than adding ``d_cols``'s columns, runs of C numbers), and
    needs no index.
 4. ``cols`` (the largest array of a step) and the padded input are reused from one batch to the
    next, because fresh memory is slow to touch. ``backward`` hands ``cols`` back for the next
