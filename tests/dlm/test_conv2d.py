@@ -195,3 +195,24 @@ def test_error_bad_arguments(kwargs, message):
     arguments = {"in_channels": 1, "out_channels": 2, "kernel_size": 3} | kwargs
     with pytest.raises(ValueError, match=r"Convolution2D\(in_channels=.*\): " + message):
         Convolution2D(**arguments)
+
+
+def test_impact_counts_of_the_convolution_article(float64):
+    """3 -> 2 channels, 3x3, same padding, 7x7: an interior input neuron impacts 18 outputs, the
+    kernel weight ker[0, 0] 36 (the others multiply padding) and a bias all 49 of its channel."""
+    rng = numpy.random.default_rng(5)
+    layer = Convolution2D(3, 2, 3, padding=1, rng=rng)
+    x = rng.uniform(0.5, 1.5, size=(1, 3, 7, 7))  # no zero input
+    layer.forward(x)
+    neuron, weight, bias = 0, 0, 0
+    for o in range(2):
+        for i in range(7):
+            for j in range(7):
+                dy = numpy.zeros((1, 2, 7, 7))
+                dy[0, o, i, j] = 1.0
+                layer.zero_grad()
+                dx = layer.backward(dy)
+                neuron += dx[0, 0, 3, 3] != 0
+                weight += o == 0 and layer.grads["weight"][0, 0, 0, 0] != 0
+                bias += o == 0 and layer.grads["bias"][0] != 0
+    assert (neuron, weight, bias) == (18, 36, 49)
