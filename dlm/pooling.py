@@ -118,7 +118,8 @@ class MaxPool2D(_Pool2D):
         # larger value and the index of its cell, the left (earlier) cell winning ties, so the
         # final winner is the *first* maximum. winner[n, c, i, j] is that cell's index.
         values = cells
-        winners = [xp.uint8(k) for k in range(len(cells))]
+        index_type = xp.uint8 if len(cells) <= 256 else xp.uint16  # one byte per neuron
+        winners = [index_type(k) for k in range(len(cells))]
         while len(values) > 1:
             next_values, next_winners = [], []
             for left in range(0, len(values) - 1, 2):
@@ -134,7 +135,7 @@ class MaxPool2D(_Pool2D):
             values, winners = next_values, next_winners
         y, winner = values[0], winners[0]
         if len(cells) == 1:
-            y, winner = y.copy(order="K"), xp.zeros(y.shape, dtype=xp.uint8)
+            y, winner = y.copy(order="K"), xp.zeros(y.shape, dtype=index_type)
         self.cache = (shape, x, winner)
         return y
 
