@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import numpy
 
-from dlm.backend import to_numpy
+from dlm.backend import to_device, to_numpy
 from dlm.datasets import minibatches
 
 
@@ -36,6 +36,7 @@ def evaluate(model, loss, x, y, batch_size: int = 500) -> dict:
     total_loss, correct = 0.0, 0
     try:
         for xb, yb in minibatches(x, y, batch_size):
+            xb, yb = to_device(xb), to_device(yb)  # no-op on numpy; host to GPU on CuPy
             logits = model.forward(xb)
             total_loss += float(loss.forward(logits, yb)) * len(yb)
             correct += int((to_numpy(logits).argmax(axis=1) == to_numpy(yb)).sum())
@@ -77,6 +78,7 @@ def fit(
             start = time.perf_counter()
             if augment is not None:
                 xb = augment(xb, rng)
+            xb, yb = to_device(xb), to_device(yb)  # no-op on numpy; host to GPU on CuPy
             logits = model.forward(xb)
             value = loss.forward(logits, yb)
             optimizer.zero_grad()
