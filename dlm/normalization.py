@@ -69,42 +69,55 @@ class BatchNorm1D(Layer):
         """``dx = (gamma / sigma) / m [m dy - sum dy - x' sum dy x']``; adds d_gamma, d_beta."""
         return self._normalise_backward(dy, self.cache)
 
-    # -- the maths, on an (m, features) matrix; BatchNorm2D reuses it -----------------------
+    # -- the maths, on a matrix of m elements per feature; BatchNorm2D reuses it ---------------
 
-    def _normalise(self, x):
-        gamma, beta = self.params["weight"], self.params["bias"]
+    def _normalise(self, x, axis: int = 0):
+        """Normalise the matrix ``x`` over ``axis``: ``(m, features)`` (axis 0) or its transpose.
+
+        BatchNorm2D passes whichever of the two is free to read from the memory of its input:
+        elementwise work is faster along long rows than across a short last axis.
+        """
+        along = (1, -1) if axis == 0 else (-1, 1)  # the shape of per-feature values
+        gamma, beta = self.params["weight"].reshape(along), self.params["bias"].reshape(along)
         if self.training:
-            m = x.shape[0]
-            mu = x.mean(axis=0)
+            m = x.shape[axis]
+            mu = x.mean(axis=axis, keepdims=True)
             centred = x - mu
-            var = (centred * centred).mean(axis=0)  # biased, as in the formula
+            var = (centred * centred).mean(axis=axis, keepdims=True)  # biased, as in the formula
             inv_sigma = 1.0 / xp.sqrt(var + self.eps)
             x_norm = centred
             x_norm *= inv_sigma  # in place: centred is not needed any more
             momentum = self.momentum
             self.running_mean *= 1 - momentum
-            self.running_mean += momentum * mu
+            self.running_mean += momentum * mu.reshape(-1)
             self.running_var *= 1 - momentum
-            self.running_var += momentum * var * (m / max(m - 1, 1))
+            self.running_var += momentum * var.reshape(-1) * (m / max(m - 1, 1))
         else:
-            inv_sigma = 1.0 / xp.sqrt(self.running_var + self.eps)
-            x_norm = (x - self.running_mean) * inv_sigma
-        self.cache = (x_norm, inv_sigma, self.training)
-        return x_norm * gamma + beta
+            inv_sigma = 1.0 / xp.sqrt(self.running_var.reshape(along) + self.eps)
+            x_norm = (x - self.running_mean.reshape(along)) * inv_sigma
+        self.cache = (x_norm, inv_sigma, self.training, axis)
+        y = x_norm * gamma
+        y += beta
+        return y
 
     def _normalise_backward(self, dy, cache):
-        x_norm, inv_sigma, training = cache
-        gamma = self.params["weight"]
-        d_beta = dy.sum(axis=0)
-        d_gamma = (dy * x_norm).sum(axis=0)
-        self.grads["bias"] += d_beta
-        self.grads["weight"] += d_gamma
+        x_norm, inv_sigma, training, axis = cache
+        along = (1, -1) if axis == 0 else (-1, 1)
+        gamma = self.params["weight"].reshape(along)
+        d_beta = dy.sum(axis=axis, keepdims=True)
+        d_gamma = (dy * x_norm).sum(axis=axis, keepdims=True)
+        self.grads["bias"] += d_beta.reshape(-1)
+        self.grads["weight"] += d_gamma.reshape(-1)
         scale = gamma * inv_sigma
         if not training:
             return dy * scale
-        m = dy.shape[0]
+        m = dy.shape[axis]
         # dx = (gamma / sigma) [dy - mean(dy) - x' mean(dy x')]
-        return (dy - d_beta / m - x_norm * (d_gamma / m)) * scale
+        dx = x_norm * (d_gamma / m)
+        xp.subtract(dy, dx, out=dx)
+        dx -= d_beta / m
+        dx *= scale
+        return dx
 
 
 class BatchNorm2D(BatchNorm1D):
@@ -118,18 +131,31 @@ class BatchNorm2D(BatchNorm1D):
         return f"BatchNorm2D(channels={self.features})"
 
     def forward(self, x):
-        """BatchNorm1D on the ``(N H W, C)`` matrix of channel vectors."""
+        """BatchNorm1D on the ``(N H W, C)`` matrix of channel vectors (or its transpose)."""
         x = self._check_input(x, shape=(None, self.features, "H", "W"))
         N, C, H, W = x.shape
-        rows = x.transpose(0, 2, 3, 1).reshape(N * H * W, C)  # free for channels-last memory
-        y = self._normalise(rows)
+        if _channels_outermost(x):  # (C, N, H, W) in memory: one row of N H W values per channel
+            y = self._normalise(x.transpose(1, 0, 2, 3).reshape(C, N * H * W), axis=1)
+            y = y.reshape(C, N, H, W).transpose(1, 0, 2, 3)
+        else:  # channels-last (free) or anything else (one copy)
+            y = self._normalise(x.transpose(0, 2, 3, 1).reshape(N * H * W, C), axis=0)
+            y = y.reshape(N, H, W, C).transpose(0, 3, 1, 2)
         self.cache = (*self.cache, x)  # and x, so that backward returns dx laid out like x
-        return y.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        return y
 
     def backward(self, dy):
-        """BatchNorm1D's backward on the ``(N H W, C)`` matrix."""
+        """BatchNorm1D's backward on the same matrix as forward."""
         N, C, H, W = dy.shape
-        rows = dy.transpose(0, 2, 3, 1).reshape(N * H * W, C)
         *cache, x = self.cache
+        if cache[-1] == 1:
+            rows = same_layout(dy, x).transpose(1, 0, 2, 3).reshape(C, N * H * W)
+            dx = self._normalise_backward(rows, cache)
+            return dx.reshape(C, N, H, W).transpose(1, 0, 2, 3)
+        rows = dy.transpose(0, 2, 3, 1).reshape(N * H * W, C)
         dx = self._normalise_backward(rows, cache)
         return same_layout(dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), x)
+
+
+def _channels_outermost(x) -> bool:
+    """Whether ``x: (N, C, H, W)`` is laid out ``(C, N, H, W)`` in memory, contiguously."""
+    return x.transpose(1, 0, 2, 3).flags.c_contiguous and x.shape[1] > 1

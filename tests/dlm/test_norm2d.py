@@ -132,3 +132,26 @@ def test_fast_batchnorm_matches_the_loop_reference(shape, float64):
     numpy.testing.assert_allclose(layer.backward(dy), dx_ref, rtol=0, atol=1e-12)
     numpy.testing.assert_allclose(layer.grads["weight"], d_gamma_ref, rtol=0, atol=1e-12)
     numpy.testing.assert_allclose(layer.grads["bias"], d_beta_ref, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("phase", ["train", "eval"])
+def test_batchnorm2d_gives_the_same_numbers_for_every_memory_layout(phase, float64):
+    """Channel planes, channels-last and NCHW inputs give equal outputs, gradients, statistics."""
+    rng = numpy.random.default_rng(6)
+    x = rng.normal(size=(3, 4, 5, 6))
+    dy = rng.normal(size=x.shape)
+    results = []
+    for order in [(0, 1, 2, 3), (0, 2, 3, 1), (1, 0, 2, 3)]:
+        layer = BatchNorm2D(4)
+        layer.params["weight"][...] = numpy.arange(1.0, 5.0)
+        layer.running_mean[...] = 0.5
+        layer.running_var[...] = 2.0
+        getattr(layer, phase)()
+        back = numpy.argsort(order)
+        y = layer.forward(numpy.ascontiguousarray(x.transpose(order)).transpose(back))
+        dx = layer.backward(numpy.ascontiguousarray(dy.transpose(order)).transpose(back))
+        results.append((y, dx, layer.grads["weight"], layer.grads["bias"], layer.running_mean,
+                        layer.running_var))  # fmt: skip
+    for other in results[1:]:
+        for a, b in zip(results[0], other, strict=True):
+            numpy.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
