@@ -63,7 +63,7 @@ import numpy
 
 from dlm.backend import xp
 from dlm.errors import ShapeError
-from dlm.grid import output_size, pair, same_layout
+from dlm.grid import output_size, pair, same_layout, sum_over
 from dlm.layer import Layer
 
 #: Below this many input channels, im2col copies whole planes (see the module docstring).
@@ -171,11 +171,11 @@ class Convolution2D(Layer):
         if self.planes:
             dy_mat = dy.transpose(1, 0, 2, 3).reshape(O, N * H_out * W_out)  # free if (O, N, ..)
             dW_mat = cols @ dy_mat.T  # (KH KW C, O)
-            db = dy_mat.sum(axis=1)
+            db = sum_over(dy_mat, axis=1)[:, 0]
         else:
             dy_mat = dy.transpose(0, 2, 3, 1).reshape(N * H_out * W_out, O)  # free if channels-last
             dW_mat = cols.T @ dy_mat  # (KH KW C, O)
-            db = dy_mat.sum(axis=0)
+            db = sum_over(dy_mat, axis=0)[0]
         self._spare["cols"] = cols
         self.grads["weight"] += dW_mat.reshape(KH, KW, C, O).transpose(3, 2, 0, 1)
         if self.bias:

@@ -33,7 +33,7 @@ eps) + beta``, and ``dx = dy gamma / sqrt(running_var + eps)``.
 from __future__ import annotations
 
 from dlm.backend import default_dtype, xp
-from dlm.grid import same_layout
+from dlm.grid import same_layout, sum_over
 from dlm.layer import Layer
 
 
@@ -81,9 +81,9 @@ class BatchNorm1D(Layer):
         gamma, beta = self.params["weight"].reshape(along), self.params["bias"].reshape(along)
         if self.training:
             m = x.shape[axis]
-            mu = x.mean(axis=axis, keepdims=True)
+            mu = sum_over(x, axis) / m
             centred = x - mu
-            var = (centred * centred).mean(axis=axis, keepdims=True)  # biased, as in the formula
+            var = sum_over(centred * centred, axis) / m  # biased, as in the formula
             inv_sigma = 1.0 / xp.sqrt(var + self.eps)
             x_norm = centred
             x_norm *= inv_sigma  # in place: centred is not needed any more
@@ -104,8 +104,8 @@ class BatchNorm1D(Layer):
         x_norm, inv_sigma, training, axis = cache
         along = (1, -1) if axis == 0 else (-1, 1)
         gamma = self.params["weight"].reshape(along)
-        d_beta = dy.sum(axis=axis, keepdims=True)
-        d_gamma = (dy * x_norm).sum(axis=axis, keepdims=True)
+        d_beta = sum_over(dy, axis)
+        d_gamma = sum_over(dy * x_norm, axis)
         self.grads["bias"] += d_beta.reshape(-1)
         self.grads["weight"] += d_gamma.reshape(-1)
         scale = gamma * inv_sigma
