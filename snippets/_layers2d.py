@@ -8,9 +8,10 @@ Not a snippet (the leading underscore), but part of every snippet's cache key. I
     optional fill colour per cell and dashed outlines (the zero padding). Row 0 at the top, as
     in ``_grids``.
 
-``excerpt(function, first, last) -> str``
+``excerpt(function, first, last=None) -> str``
     The lines of a function's source from the first line containing ``first`` to the first line
-    after it containing ``last``, dedented: a short excerpt of dlm's own code, read at build time.
+    after it containing ``last`` (or to the end of the function), dedented: a short excerpt of
+    dlm's own code, read at build time.
 
 ``receptive_fields(layers) -> list[dict]``
     For a chain of 2D layers that have a ``kernel_size`` (convolutions and pooling; any other
@@ -70,11 +71,14 @@ def text_grid(ax, texts, *, fills=None, dashed=None, x0=0, y0=0, fontsize=8, ink
                 )
 
 
-def excerpt(function, first: str, last: str) -> str:
-    """The source lines of ``function`` from the one containing ``first`` to ``last``."""
+def excerpt(function, first: str, last: str | None = None) -> str:
+    """The source lines of ``function`` from the one containing ``first`` to ``last`` (or end)."""
     lines = inspect.getsource(function).splitlines()
     start = next(k for k, line in enumerate(lines) if first in line)
-    stop = next(k for k in range(start, len(lines)) if last in lines[k])
+    if last is None:
+        stop = len(lines) - 1
+    else:
+        stop = next(k for k in range(start, len(lines)) if last in lines[k])
     chunk = lines[start : stop + 1]
     indent = min(len(line) - len(line.lstrip()) for line in chunk if line.strip())
     return "\n".join(line[indent:] for line in chunk)
