@@ -2,11 +2,13 @@
 
 Usage, on a machine with an NVIDIA GPU and CuPy installed::
 
-    DLM_BACKEND=cupy python bench/gpu.py --json bench/gpu_results.json
+    DLM_BACKEND=cupy python bench/gpu.py --json snippets/loops_to_gpus/gpu_results.json
 
-and, for the CPU line of the same table, on the same machine::
+(the article "From Loops to GPUs" reads that file; a data file under ``snippets/`` is part of the
+snippets' cache key, so the next build shows the new numbers), and for a CPU line to compare with,
+on the same machine::
 
-    python bench/gpu.py --json bench/cpu_results.json
+    python bench/gpu.py
 
 It records the date, the device and the library versions, then:
 
@@ -18,7 +20,7 @@ It records the date, the device and the library versions, then:
   stops only after the device has finished (``synchronize``), and each batch is copied from the
   host inside the timed loop, as ``dlm.fit`` does.
 
-The article "From Loops to GPUs" reads the stored JSON; it never runs this script on the build.
+The build never runs this script: it only reads the stored JSON.
 """
 
 from __future__ import annotations
