@@ -4,7 +4,7 @@ The layer is LeNet-5's second convolution: 6 input channels, 16 output channels,
 the 6x12x12 maps that its first convolution, a ReLU and a max pooling make of MNIST digits (8x8
 outputs: 153,600 multiply-adds per image), forward pass only, float32.
 
-1. Python loops, one multiply-add at a time (six nested loops over plain Python floats).
+1. Python loops, one multiply-add at a time (seven nested loops over plain Python floats).
 2. Loops over the output neurons, numpy for each window (``dlm.reference.conv2d_forward``).
 3. Loops over the 25 kernel cells only: each cell's weights times a shifted copy of the whole
    batch, in numpy (shift and add: 25 products over the 6 channels).
