@@ -97,6 +97,9 @@ two_correct = (out_two > 0.5) == (t_test[:, 0] == 1)
 two_accuracy = two_correct.mean()
 print(f"4 or 9, one output: test accuracy {100 * two_accuracy:.2f}% on {len(t_test)} digits")
 assert two_accuracy > 0.95
+# The 4s gather around 0 and the 9s around 1, as the caption says.
+assert abs(np.median(out_two[t_test[:, 0] == 0])) < 0.3
+assert abs(np.median(out_two[t_test[:, 0] == 1]) - 1) < 0.3
 publish.value("two_train", int(pick_train.sum()), ",")
 publish.value("two_test", int(pick_test.sum()), ",")
 publish.value("two_accuracy", 100 * two_accuracy, ".1f")
@@ -150,6 +153,11 @@ train(single, MSE(), v_train, y_train.astype(np.float32)[:, None], seed=1)
 out_single = outputs(single, v_test)[:, 0]
 single_answer = np.clip(np.rint(out_single), 0, 9).astype(int)
 single_accuracy = (single_answer == y_test).mean()
+# The columns of the figure overlap: the middle of the 4s sits above the middle of the 5s.
+median_single = [float(np.median(out_single[y_test == d])) for d in range(10)]
+assert median_single[4] > median_single[5]
+publish.value("four_median", median_single[4], ".1f")
+publish.value("five_median", median_single[5], ".1f")
 
 fig, ax = plt.subplots(figsize=(6.4, 3.4))
 jitter = np.random.default_rng(2).uniform(-0.3, 0.3, len(y_test))
@@ -198,8 +206,9 @@ print(f"ten classes, ten outputs, MSE:       {100 * mse_accuracy:.2f}%")
 print(f"ten classes, softmax + cross-entropy: {100 * ce_accuracy:.2f}%")
 # The article's claims: one output for ten classes fails; one output per class works; softmax
 # and cross-entropy do better than MSE on the same ten outputs, same data, same steps.
-assert single_accuracy < 0.4
+assert single_accuracy < 0.25  # "fewer than one in four"
 assert mse_accuracy > 0.8 and ce_accuracy > mse_accuracy + 0.01
+assert ce_accuracy < 0.92  # LeNet-5 beats it after one epoch (snippet lenet)
 
 publish.value("single_accuracy", 100 * single_accuracy, ".1f")
 publish.value("mse_accuracy", 100 * mse_accuracy, ".1f")
