@@ -134,10 +134,10 @@ for r, colour in zip(rows, [publish.GREY, *colours], strict=True):
         Rectangle((x + s / 2 - cell / 2, -cell / 2), cell, cell, facecolor=colour, edgecolor="none")
     )
     ax.text(x + s / 2, -s / 2 - 0.6, f"{r['size']}×{r['size']}", ha="center", va="top",
-            color=publish.INK, fontsize=9)  # fmt: skip
+            color=publish.INK, fontsize=8)  # fmt: skip
     ax.text(x + s / 2, s / 2 + 0.4, f"sees {r['field']}", ha="center", va="bottom",
-            color=colour, fontsize=9)  # fmt: skip
-    x += s + 1.6
+            color=colour, fontsize=8)  # fmt: skip
+    x += s + 2.4
 ax.set_xlim(-0.3, x)
 ax.set_ylim(-7, 7)
 ax.set_aspect("equal")
