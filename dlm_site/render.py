@@ -25,8 +25,8 @@ def _fence(text: str, info: str = "") -> str:
 
 
 def _md_escape(text: str) -> str:
-    """Escape text for Markdown link text or alt text."""
-    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", text)
+    """Escape text for Markdown link text or alt text (``$`` too: no maths in plain text)."""
+    return re.sub(r"([\\\[\]*_`<>$])", r"\\\1", text)
 
 
 def value(text: str) -> str:
@@ -49,17 +49,21 @@ def table(data: dict) -> str:
 def figure(info: dict, light_url: str, dark_url: str) -> str:
     """A ``<figure>`` with a light and a dark image, alt text and caption.
 
-    The URLs are relative to the page's source file; MkDocs validates and rewrites them.
+    The URLs are relative to the page's source file; MkDocs validates and rewrites them. The alt
+    text is plain text. The caption is inline Markdown (``*x*``, backticks, links, ``$L^2$``):
+    its ``<figcaption markdown="span">`` is converted by the page's own Markdown instance (the
+    ``md_in_html`` extension), so it gets the page's extensions, KaTeX maths included.
     """
     alt = _md_escape(info["alt"])
     size = f'{{ width="{info["width"]}" height="{info["height"]}" loading="lazy" }}'
-    caption = html.escape(info["caption"], quote=False)
+    # One line: a blank line would end the HTML block that md_in_html reads.
+    caption = " ".join(info["caption"].split())
     return "\n".join(
         [
             '<figure class="dlm-figure" markdown="span">',
             f"![{alt}]({light_url}#only-light){size}",
             f"![{alt}]({dark_url}#only-dark){size}",
-            f"<figcaption>{caption}</figcaption>",
+            f'<figcaption markdown="span">{caption}</figcaption>',
             "</figure>",
         ]
     )

@@ -40,6 +40,27 @@ def test_results_appear_on_the_page(mini_project, build_mini):
     assert 'href="../downloads/demo-page.ipynb"' in html
 
 
+def test_caption_is_inline_markdown_with_maths(mini_project, build_mini):
+    """A caption renders emphasis, code and ``$...$`` maths; the alt text stays plain."""
+    yml = mini_project.root / "mkdocs.yml"
+    yml.write_text(yml.read_text() + "  - pymdownx.arithmatex:\n      generic: true\n")
+    snippet = mini_project.root / "snippets/demo_page/good.py"
+    snippet.write_text(
+        snippet.read_text().replace(
+            'caption="A parabola."', 'caption="The *x* axis, `x**2` and $L^2$: a < b."'
+        )
+    )
+    result = build_mini(mini_project)
+    assert result.ok, result.log
+    html = result.html()
+    caption = html[html.index("<figcaption>") : html.index("</figcaption>")]
+    assert "<em>x</em>" in caption
+    assert "<code>x**2</code>" in caption
+    assert '<span class="arithmatex">\\(L^2\\)</span>' in caption
+    assert "a &lt; b" in caption
+    assert 'alt="A rising curve through three points."' in html
+
+
 def test_one_log_line_per_snippet_and_a_report(mini_project, build_mini):
     """The log says ran or cache hit, with seconds; the JSON report has per-snippet timings."""
     first = build_mini(mini_project)

@@ -23,7 +23,7 @@ def test_figure_markup():
     """A figure is a ``<figure class="dlm-figure">`` with both theme images and a caption."""
     info = {
         "alt": "A [curve]",
-        "caption": "x < y",
+        "caption": "x < y\nand *z*",
         "light": "f.svg",
         "dark": "f-dark.svg",
         "width": 400,
@@ -33,7 +33,7 @@ def test_figure_markup():
     assert text.startswith('<figure class="dlm-figure" markdown="span">')
     assert "![A \\[curve\\]](../f.svg#only-light)" in text
     assert "![A \\[curve\\]](../f-dark.svg#only-dark)" in text
-    assert "<figcaption>x &lt; y</figcaption>" in text
+    assert '<figcaption markdown="span">x < y and *z*</figcaption>' in text
 
 
 def test_source_is_folded_and_fenced_safely():
@@ -87,3 +87,25 @@ def test_notebook_cells_follow_the_snippet():
         "code",
     ]
     assert parsed.cells[0].id == "cell-0"
+
+
+def test_caption_maths_is_rendered_by_katex_through_the_page_markdown():
+    """With the site's extensions, ``$L^2$`` in a caption becomes KaTeX HTML inside the caption."""
+    import markdown
+    import pytest
+
+    from dlm_site import maths
+
+    if not (maths.katex_dir() / "node_modules").exists():
+        pytest.skip("KaTeX is not installed in .cache/katex")
+    info = {"alt": "A $x$ plot", "caption": "The $L^2$ norm of *w*.", "light": "f.svg"}
+    info.update({"dark": "f-dark.svg", "width": 400, "height": 300})
+    text = render.figure(info, "f.svg", "f-dark.svg")
+    out = markdown.markdown(
+        text,
+        extensions=["attr_list", "md_in_html", "pymdownx.arithmatex", "dlm_site.maths"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    caption = out[out.index("<figcaption>") : out.index("</figcaption>")]
+    assert 'class="katex"' in caption and "<em>w</em>" in caption
+    assert 'alt="A $x$ plot"' in out
