@@ -9,6 +9,14 @@ never found.
 An entry is a folder ``<cache>/<key>/`` holding ``result.json`` and the figure files. The runner
 fills a temporary folder and renames it into place (``commit``), so an interrupted build never
 leaves a half entry under a real key. Failures are never cached.
+
+Several builds may share one cache (``mkdocs serve`` beside ``pytest``, two terminals), so
+pruning must never delete an entry another build is using. Every lookup that finds an entry
+touches its ``result.json`` (the entry's "last used" time), and ``prune`` deletes an entry only
+if it is not in this build's ``keep`` set *and* no build has looked it up for ``unused_for``
+seconds (an hour by default). A build reads an entry's files within seconds of its lookup, so
+a recently used entry is always there. Deletion is a rename out of the way first (atomic), then
+a last look at the "last used" time, then the removal: a reader sees a whole entry or none.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from pathlib import Path
 #: Bump when the format of an entry or the runner's protocol changes.
 CACHE_VERSION = "dlm-snippets-1"
 RESULT = "result.json"
+#: An entry that no build has used for this long (seconds) may be pruned.
+PRUNE_AFTER = 3600.0
 
 # (path) -> (mtime_ns, size, digest): files are hashed again only when they change.
 _digests: dict[str, tuple[int, int, str]] = {}
@@ -119,14 +129,27 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
-    def lookup(self, key: str) -> Entry | None:
-        """The entry for ``key``, or ``None``. A folder without a readable result is no entry."""
+    def lookup(self, key: str, touch: bool = True) -> Entry | None:
+        """The entry for ``key``, or ``None``. A folder without a readable result is no entry.
+
+        A found entry is touched (its ``result.json`` gets the current time), which protects it
+        from ``prune`` in every build sharing the cache for ``unused_for`` seconds.
+        """
         path = self.folder / key
         try:
+            if touch:
+                os.utime(path / RESULT)
             result = json.loads((path / RESULT).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         return Entry(key, path, result)
+
+    def last_used(self, key: str) -> float | None:
+        """When an entry was last looked up or written (seconds since the epoch), or ``None``."""
+        try:
+            return (self.folder / key / RESULT).stat().st_mtime
+        except OSError:
+            return None
 
     def new_workdir(self, key: str) -> Path:
         """A fresh temporary folder, on the cache's file system, for a run to fill."""
@@ -134,16 +157,25 @@ class Cache:
         tmp.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{key}-", dir=tmp))
 
-    def commit(self, key: str, workdir: Path, result: dict) -> Entry:
+    def commit(self, key: str, workdir: Path, result: dict, replace: bool = False) -> Entry:
         """Write ``result.json`` into ``workdir`` and rename it to the entry for ``key``.
 
         The rename is atomic: the entry appears whole or not at all. If another build committed
         the same key first, its entry is kept (same key, same content) and ``workdir`` deleted.
+        With ``replace`` (a forced run), an existing entry is moved aside and replaced.
         """
         tmp_json = workdir / (RESULT + ".tmp")
         tmp_json.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp_json, workdir / RESULT)
         target = self.folder / key
+        if replace and target.exists():
+            moved = self.folder / "tmp" / f"replaced-{key}-{os.getpid()}-{time.monotonic_ns()}"
+            try:
+                os.rename(target, moved)
+            except OSError:
+                pass
+            else:
+                shutil.rmtree(moved, ignore_errors=True)
         try:
             os.rename(workdir, target)
         except OSError:
@@ -157,23 +189,62 @@ class Cache:
         assert entry is not None
         return entry
 
-    def prune(self, keep: set[str], tmp_older_than: float = 3600.0) -> list[str]:
-        """Delete every entry whose key is not in ``keep``, and stale temporary folders.
+    def prune(
+        self,
+        keep: set[str],
+        unused_for: float = PRUNE_AFTER,
+        tmp_older_than: float = 3600.0,
+        now: float | None = None,
+    ) -> list[str]:
+        """Delete the entries not in ``keep`` that no build has used for ``unused_for`` seconds.
 
-        Returns the deleted keys. Temporary folders younger than ``tmp_older_than`` seconds may
-        belong to a build running now, and are kept.
+        ``keep`` is what this build used: never deleted, whatever its age. An entry another build
+        looked up recently is kept too (see the module's docstring). Temporary folders younger
+        than ``tmp_older_than`` seconds may belong to a build running now, and are kept; older
+        ones are deleted. Returns the deleted keys.
         """
-        removed = []
+        removed: list[str] = []
         if not self.folder.exists():
             return removed
+        now = time.time() if now is None else now
         for path in sorted(self.folder.iterdir()):
             if path.name == "tmp" and path.is_dir():
-                now = time.time()
                 for work in path.iterdir():
-                    if now - work.stat().st_mtime > tmp_older_than:
+                    try:
+                        old = now - work.stat().st_mtime > tmp_older_than
+                    except OSError:  # another build removed it meanwhile
+                        continue
+                    if old:
                         shutil.rmtree(work, ignore_errors=True)
                 continue
-            if path.is_dir() and path.name not in keep:
-                shutil.rmtree(path, ignore_errors=True)
+            if not path.is_dir() or path.name in keep:
+                continue
+            used = self.last_used(path.name)
+            if used is not None and now - used <= unused_for:
+                continue
+            if self._remove(path, unused_for, now):
                 removed.append(path.name)
         return removed
+
+    def _remove(self, path: Path, unused_for: float, now: float) -> bool:
+        """Move an entry out of the way (atomic), check it was not just used, then delete it."""
+        trash = self.folder / "tmp"
+        trash.mkdir(parents=True, exist_ok=True)
+        moved = trash / f"pruned-{path.name}-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            os.rename(path, moved)
+        except OSError:  # gone already, or another build is pruning it
+            return False
+        try:
+            used = (moved / RESULT).stat().st_mtime
+        except OSError:
+            used = None
+        if used is not None and now - used <= unused_for:
+            # Touched between our look and the rename: put it back (unless re-created since).
+            try:
+                os.rename(moved, path)
+                return False
+            except OSError:
+                pass
+        shutil.rmtree(moved, ignore_errors=True)
+        return True

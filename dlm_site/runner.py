@@ -235,9 +235,7 @@ def run_job(job: Job, store: cache_mod.Cache, root: Path, force: bool = False) -
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    if force:
-        shutil.rmtree(store.folder / job.key, ignore_errors=True)
-    entry = store.commit(job.key, workdir, result)
+    entry = store.commit(job.key, workdir, result, replace=force)
     return Outcome(
         job.snippet, "ran", time.monotonic() - start, job.key, entry, published=result["published"]
     )

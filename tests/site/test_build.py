@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -92,11 +93,15 @@ def test_editing_the_library_reruns_the_snippet(mini_project, build_mini):
 
 
 def test_unused_cache_entries_are_pruned(mini_project, build_mini):
-    """After a snippet changes, its old entry is deleted at the end of the build."""
+    """After a snippet changes, its old entry is deleted at the end of a build, once no build
+    has used it for an hour (a build running beside this one may still need it before that)."""
     build_mini(mini_project)
     old = report(mini_project)["demo_page/good.py"]["key"]
     snippet = mini_project.root / "snippets/demo_page/good.py"
     snippet.write_text(snippet.read_text() + "\nprint('more')\n")
+    build_mini(mini_project)
+    assert (mini_project.cache / old).exists()  # used a moment ago: kept
+    os.utime(mini_project.cache / old / "result.json", (0, 0))
     build_mini(mini_project)
     assert not (mini_project.cache / old).exists()
     assert (mini_project.cache / report(mini_project)["demo_page/good.py"]["key"]).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -290,17 +291,85 @@ def test_commit_is_atomic_and_keeps_the_first_entry(tmp_path):
     assert json.loads((tmp_path / "k" / "result.json").read_text()) == {"n": 1}
 
 
+def age(store: cache_mod.Cache, key: str, seconds: float = 2 * cache_mod.PRUNE_AFTER) -> None:
+    """Make an entry look unused for ``seconds``."""
+    then = time.time() - seconds
+    os.utime(store.folder / key / cache_mod.RESULT, (then, then))
+
+
 def test_prune_removes_unused_entries(tmp_path):
-    """``prune`` deletes entries not in ``keep`` and old work folders, and keeps the rest."""
+    """``prune`` deletes old entries not in ``keep`` and old work folders, and keeps the rest."""
     store = cache_mod.Cache(tmp_path)
-    for key in ("used", "unused"):
+    for key in ("used", "unused", "used-old"):
         store.commit(key, store.new_workdir(key), {})
+    age(store, "unused")
+    age(store, "used-old")
     old_work = store.new_workdir("crashed")
     os.utime(old_work, (0, 0))
     fresh_work = store.new_workdir("running")
-    assert store.prune({"used"}) == ["unused"]
-    assert store.lookup("used") is not None and store.lookup("unused") is None
+    assert store.prune({"used", "used-old"}) == ["unused"]
+    assert store.lookup("used") is not None and store.lookup("used-old") is not None
+    assert store.lookup("unused") is None
     assert not old_work.exists() and fresh_work.exists()
+
+
+def test_a_lookup_protects_an_entry_from_other_builds_pruning(tmp_path):
+    """Build A finds an old entry (a hit touches it); build B, which does not use it, prunes
+    right after: the entry and its files stay, so A can still copy them."""
+    store = cache_mod.Cache(tmp_path)
+    for key in ("a", "b"):
+        work = store.new_workdir(key)
+        (work / "f.svg").write_text("<svg/>")
+        store.commit(key, work, {})
+        age(store, key)
+    entry_a = cache_mod.Cache(tmp_path).lookup("a")  # build A: a cache hit
+    assert cache_mod.Cache(tmp_path).prune({"b"}) == []  # build B prunes at its end
+    assert (entry_a.path / "f.svg").read_text() == "<svg/>"
+    # Once nobody has used it for PRUNE_AFTER seconds, it goes.
+    later = time.time() + 2 * cache_mod.PRUNE_AFTER
+    assert cache_mod.Cache(tmp_path).prune({"b"}, now=later) == ["a"]
+
+
+def test_prune_puts_back_an_entry_touched_during_pruning(tmp_path, monkeypatch):
+    """If another build looks an entry up between prune's age check and its removal, the entry
+    is put back whole (simulated: the age check sees an old time, the entry is fresh)."""
+    store = cache_mod.Cache(tmp_path)
+    work = store.new_workdir("k")
+    (work / "f.svg").write_text("<svg/>")
+    store.commit("k", work, {"n": 1})
+    monkeypatch.setattr(store, "last_used", lambda key: 0.0)
+    assert store.prune(set()) == []
+    assert store.lookup("k").result == {"n": 1} and (tmp_path / "k" / "f.svg").exists()
+
+
+def test_overlapping_builds_sharing_a_cache(project):
+    """Build A runs its snippet; build B (other snippets, same cache) runs and prunes; A's
+    figure files are still there when A copies them into its site."""
+    plot = (
+        "import matplotlib.pyplot as plt\nfrom dlm_site import publish\n"
+        "fig, ax = plt.subplots()\nax.plot([0, 1])\n"
+        "publish.figure('f', fig, alt='A line.', caption='A line.')\n"
+    )
+    write(project, "demo/a.py", plot)
+    write(project, "demo/b.py", plot)
+    first = run_all(project, ["demo/a.py"])["demo/a.py"]  # A, earlier: a run, then ...
+    age(cache_mod.Cache(project.cache_dir), first.key)  # ... long unused
+    a = run_all(project, ["demo/a.py"])["demo/a.py"]  # A's on_files: a hit
+    assert a.status == "hit"
+    b = run_all(project, ["demo/b.py"])["demo/b.py"]  # B's whole build, with its prune
+    cache_mod.Cache(project.cache_dir).prune({b.key})
+    for name in ("f.svg", "f-dark.svg"):  # A's on_post_build copies the figures
+        assert a.entry.file(name).read_bytes().startswith(b"<?xml")
+
+
+def test_a_forced_run_replaces_the_entry(project):
+    """``force`` replaces an existing entry by the new result, leaving no work folder."""
+    write(project, "demo/a.py", "print('x')\n")
+    first = run_all(project, ["demo/a.py"])["demo/a.py"]
+    again = run_all(project, ["demo/a.py"], force=True)["demo/a.py"]
+    assert again.status == "ran" and again.key == first.key
+    assert again.entry.result["stdout"] == "x\n"
+    assert [p for p in (project.cache_dir / "tmp").iterdir()] == []
 
 
 def test_find_snippets_skips_helpers(project):
