@@ -28,6 +28,7 @@ def test_results_appear_on_the_page(mini_project, build_mini):
     assert 'alt="A rising curve through three points."' in html
     assert "<figcaption>A parabola.</figcaption>" in html
     assert 'src="../figures/demo_page/good/curve.svg#only-light"' in html
+    assert 'width="614"' in html and 'height="346"' in html  # 6.4 x 3.6 in at 96 px per inch
     assert 'src="../figures/demo_page/good/curve-dark.svg#only-dark"' in html
     assert 'aria-label="correct">✓</span>' in html and 'aria-label="wrong">✗</span>' in html
     assert "hello from the snippet" in html

@@ -137,3 +137,18 @@ def test_black_ink_is_swapped_too(out):
     publish.figure("b", fig, alt="a", caption="c")
     dark = (out / "b-dark.svg").read_text()
     assert "#000000" not in dark and publish.INK_DARK in dark
+
+
+def test_figure_size_is_in_css_pixels(out):
+    """The recorded width and height are CSS pixels (96 per inch): the SVG's own size in points
+    (72 per inch) times 96/72, so the page shows the figure at its drawn size, not at 75%."""
+    import re
+
+    publish.figure("f", draw(), alt="A V shape.", caption="Caption.")
+    entry = manifest(out)["figures"]["f"]
+    assert (entry["width"], entry["height"]) == (3 * 96, 2 * 96)
+    svg = (out / entry["light"]).read_text()
+    width_pt = float(re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1))
+    height_pt = float(re.search(r'<svg[^>]* height="([0-9.]+)pt"', svg).group(1))
+    assert round(width_pt * 96 / 72) == entry["width"]
+    assert round(height_pt * 96 / 72) == entry["height"]

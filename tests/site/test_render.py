@@ -33,6 +33,7 @@ def test_figure_markup():
     assert text.startswith('<figure class="dlm-figure" markdown="span">')
     assert "![A \\[curve\\]](../f.svg#only-light)" in text
     assert "![A \\[curve\\]](../f-dark.svg#only-dark)" in text
+    assert '{ width="400" height="300" loading="lazy" }' in text  # CSS pixels, as published
     assert '<figcaption markdown="span">x < y and *z*</figcaption>' in text
 
 
