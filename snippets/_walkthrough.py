@@ -13,7 +13,8 @@ The functions (their signatures are stable: new arguments only ever come with de
 
 ``chain_figure(model, *, sample=0, values="none", backward=False, weights=True, show_w=False,
 show_dw=False, loss=None, y_truth=None, loss_value=None, highlight=(), notes=None, enclose=None,
-x_label="$x$", out_label=None, names=None, fmt=fmt_value, width=None) -> Figure``
+x_label="$x$", out_label=None, names=None, fmt=fmt_value, width=None, delta_out=False,
+compact=False) -> Figure``
     A chain model (each node fed by the one before, ``dlm.example.example_model()`` for instance)
     drawn left to right: one box per layer, labelled $L^1$, $L^2$, ... over the layer's kind; the
     forward arrows (grey, the information flow) and, with ``backward=True``, the backward arrows
@@ -39,6 +40,9 @@ x_label="$x$", out_label=None, names=None, fmt=fmt_value, width=None) -> Figure`
       text; ``width``: the figure's width in inches (default: its natural size).
     - ``delta_out`` (with ``backward=True``): a red arrow leaving $L^1$ to the left, labelled with
       $\\delta^1$ (the first node's ``delta``), where the learning flow leaves the model.
+    - ``compact``: a narrower drawing for phone screens: a vector of one sample is printed as a
+      column (one entry per line), the boxes sit closer, and the $\\delta^1$ label goes under its
+      arrow. The same values, about half as wide.
 
     Colours: boxes in ``publish.BLUE`` (highlighted ones ``ORANGE``, the loss ``GREEN``) with white
     text; values, labels and arrows in ``publish.INK`` (light grey in the dark theme) or ``RED``
@@ -75,6 +79,7 @@ __all__ = ["chain_figure", "fmt_row", "fmt_value", "forward_backward", "layer_fi
 _BOX_W = 1.7  # box width, in data units
 _BOX_H = 0.8
 _GAP = 3.3  # from one box centre to the next
+_GAP_COMPACT = 2.5  # the same, with ``compact=True``
 _SCALE = 0.72  # inches per data unit (the page shows 72 pixels per inch)
 _FONT = 10  # points, for values and labels
 _ZOOM = 1.3  # the final scale of the whole drawing, text included
@@ -149,6 +154,7 @@ def chain_figure(
     fmt: Callable = fmt_value,
     width: float | None = None,
     delta_out: bool = False,
+    compact: bool = False,
 ):
     """Return a matplotlib ``Figure`` of a chain model; see the module docstring."""
     import matplotlib.pyplot as plt
@@ -166,6 +172,13 @@ def chain_figure(
     for h in highlight:
         lit.add(h if isinstance(h, int) else next(i for i, nd in enumerate(nodes) if nd.layer is h))
     notes = notes or {}
+    gap = _GAP_COMPACT if compact else _GAP
+
+    def as_text(a) -> str:
+        text = _fmt_array(a, sample, fmt)
+        if compact and sample is not None and text.startswith("("):
+            return "\n".join(text[1:-1].split(", "))  # a column: one entry per line
+        return text
 
     fig = plt.figure(figsize=(4, 2))
     fig.patch.set_alpha(0)
@@ -214,20 +227,20 @@ def chain_figure(
 
     # The layers, and the values each one holds.
     for k, node in enumerate(nodes):
-        x = k * _GAP
+        x = k * gap
         kind = type(node.layer).__name__
         box(x, publish.ORANGE if k in lit else publish.BLUE, names(k, node), kind)
         below = []
         if values in ("o", "both") and node.o is not None:
-            below.append((f"$o^{{{k + 1}}}$", _fmt_array(node.o, sample, fmt), ink))
+            below.append((f"$o^{{{k + 1}}}$", as_text(node.o), ink))
         if values in ("delta", "both") and node.dy is not None:
-            below.append((f"$\\delta^{{{k + 2}}}$", _fmt_array(node.dy, sample, fmt), red))
+            below.append((f"$\\delta^{{{k + 2}}}$", as_text(node.dy), red))
         y = -half_h - 0.15
         for symbol, text, colour in below:
             # Several rows: the symbol on a line of its own, then one row per line.
             text = f"{symbol} =\n{text}" if "\n" in text else f"{symbol} = {text}"
             ax.text(x, y, text, ha="center", va="top", color=colour, fontsize=_FONT)
-            y -= 0.3 * (1 + text.count("\n")) + 0.08
+            y -= (0.24 if compact else 0.3) * (1 + text.count("\n")) + 0.08
         bottom = min(bottom, y)
         above = []  # (text, colour, framed)
         if weights and node.layer.params:
@@ -268,7 +281,7 @@ def chain_figure(
             y += 0.4
         top_used = max(top_used, y if (above or k in notes) else half_h)
         if k > 0:
-            x0 = (k - 1) * _GAP + half_w + 0.08
+            x0 = (k - 1) * gap + half_w + 0.08
             arrow((x0, shift), (x - half_w - 0.08, shift), ink)
             if backward:
                 arrow((x - half_w - 0.08, -shift), (x0, -shift), red)
@@ -281,18 +294,30 @@ def chain_figure(
     if delta_out and backward and nodes[0].delta is not None:  # where the learning flow leaves
         x0 = -half_w - 1.3
         arrow((-half_w - 0.08, -2 * shift), (x0, -2 * shift), red)
-        ax.text(
-            x0 - 0.1,
-            -2 * shift,
-            "$\\delta^{1}$ = " + _fmt_array(nodes[0].delta, sample, fmt),
-            ha="right",
-            va="center",
-            color=red,
-            fontsize=_FONT,
-        )
-    last = (n - 1) * _GAP
+        text = as_text(nodes[0].delta)
+        if compact:  # under the arrow, as a column
+            ax.text(
+                x0 + 0.55,
+                -2 * shift - 0.15,
+                "$\\delta^{1}$ =\n" + text,
+                ha="center",
+                va="top",
+                color=red,
+                fontsize=_FONT,
+            )
+        else:
+            ax.text(
+                x0 - 0.1,
+                -2 * shift,
+                "$\\delta^{1}$ = " + text,
+                ha="right",
+                va="center",
+                color=red,
+                fontsize=_FONT,
+            )
+    last = (n - 1) * gap
     if loss is not None:
-        xl = n * _GAP
+        xl = n * gap
         ax.add_patch(
             FancyBboxPatch(
                 (xl - half_w, -half_h),

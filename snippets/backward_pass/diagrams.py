@@ -44,6 +44,7 @@ fig = chain_figure(
     loss_value=loss,
     delta_out=True,
     fmt=lambda v: fmt_value(v, 2),  # two digits keep the whole chain readable at page width
+    compact=True,  # vectors as columns: narrow enough for a phone
 )
 publish.figure(
     "chain",

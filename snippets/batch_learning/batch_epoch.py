@@ -100,6 +100,7 @@ fig = chain_figure(
     y_truth="[" + ", ".join(exact(v) for v in y_truth.ravel()) + "]",
     loss_value=exact(loss_avg),
     fmt=lambda v: exact(v) if Fraction(v).denominator in (1, 3) else fmt_value(v),
+    compact=True,  # narrow enough for a phone
 )
 publish.figure(
     "batch_chain",
