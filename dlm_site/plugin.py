@@ -78,6 +78,7 @@ class PageInfo:
     directives: list[Directive] = field(default_factory=list)
     error: DirectiveError | None = None
     line_offset: int = 0
+    helpers: list[str] = field(default_factory=list)
 
     @property
     def snippets(self) -> list[str]:
@@ -269,20 +270,20 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
                     )
         if not self.config.downloads:
             return
+        registered: set[str] = set()
         for src, info in self.pages.items():
-            sources = []
-            for snippet in info.snippets:
-                path = self.project.snippets_dir / snippet
-                if path.is_file():
-                    sources.append((snippet, path.read_text(encoding="utf-8")))
-            if sources:
-                files.append(
-                    File.generated(
-                        config,
-                        notebook_uri(src, info.slug),
-                        content=notebook.build(info.title, sources),
-                    )
-                )
+            if not any((self.project.snippets_dir / s).is_file() for s in info.snippets):
+                continue
+            # The helper modules the snippets import: downloads of their own, and in the notebook.
+            text, info.helpers = notebook.for_article(
+                info.title, info.snippets, self.project.snippets_dir
+            )
+            for name in info.helpers:
+                if name not in registered:
+                    registered.add(name)
+                    path = self.project.snippets_dir / name
+                    files.append(File.generated(config, download_uri(name), abs_src_path=str(path)))
+            files.append(File.generated(config, notebook_uri(src, info.slug), content=text))
 
     def _report(self, page, line: int, message: str, details: str = "") -> None:
         """Log an error that names the article and the line of the page."""
@@ -362,10 +363,17 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
                     (f"{name} (Python)", _relative(download_uri(snippet), page.file.src_uri))
                 )
         if links:
+            for name in info.helpers:
+                links.append(
+                    (
+                        f"{name} (helper module that the code imports)",
+                        _relative(download_uri(name), page.file.src_uri),
+                    )
+                )
             links.append(
                 (
                     f"{info.slug or Path(page.file.src_uri).stem}.ipynb (Jupyter notebook)",
                     _relative(notebook_uri(page.file.src_uri, info.slug), page.file.src_uri),
                 )
             )
-        return render.downloads(links)
+        return render.downloads(links, helpers=bool(info.helpers))

@@ -90,14 +90,21 @@ def output(stdout: str) -> str:
     )
 
 
-def downloads(links: list[tuple[str, str]]) -> str:
-    """The download box at the end of an article: ``(label, url)`` pairs."""
+def downloads(links: list[tuple[str, str]], helpers: bool = False) -> str:
+    """The download box at the end of an article: ``(label, url)`` pairs. With ``helpers``, the
+    box says to save the helper modules beside the snippets (the notebook carries its own)."""
     items = "\n".join(f"    - [{_md_escape(label)}]({url})" for label, url in links)
+    note = (
+        " Save the helper modules in the same folder as the `.py` files, which import them; "
+        "the notebook needs nothing else, it writes its helpers itself."
+        if helpers
+        else ""
+    )
     return (
         '!!! tip dlm-downloads "Run this article\'s code"\n'
         "    Every figure and number on this page comes from the code below, run with `dlm` when "
         "the site was built. Download it and run it at home (`pip install -e .` from the "
-        "repository first):\n\n"
+        f"repository first).{note}\n\n"
         f"{items}"
     )
 

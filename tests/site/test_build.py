@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -61,6 +63,46 @@ def test_caption_is_inline_markdown_with_maths(mini_project, build_mini):
     assert '<span class="arithmatex">\\(L^2\\)</span>' in caption
     assert "a &lt; b" in caption
     assert 'alt="A rising curve through three points."' in html
+
+
+def test_downloads_offer_the_helper_modules(mini_project, build_mini, tmp_path):
+    """A snippet that imports a helper ``snippets/_shared.py``: the download box offers the
+    helper, the site serves it, and the downloaded ``.py`` runs on its own beside it."""
+    mini_project.snippet("_shared.py", "def double(x):\n    return 2 * x\n")
+    mini_project.snippet(
+        "demo_page/helped.py",
+        """\
+        import sys
+        from pathlib import Path
+
+        from dlm_site import publish
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # snippets/
+        from _shared import double  # noqa: E402
+
+        publish.value("doubled", double(21))
+        """,
+    )
+    page = mini_project.root / "docs" / "demo.md"
+    page.write_text(page.read_text() + "\nTwice is {{ value helped:doubled }}.\n")
+    result = build_mini(mini_project)
+    assert result.ok, result.log
+    html = result.html()
+    assert "Twice is 42." in html
+    assert 'href="../downloads/_shared.py"' in html and "helper module" in html
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    for name in ("demo_page/helped.py", "_shared.py"):  # saved side by side, as the box says
+        target = reader / name.rsplit("/", 1)[-1]
+        target.write_bytes((result.site / "downloads" / name).read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "DLM_PUBLISH_DIR"}
+    done = subprocess.run(
+        [sys.executable, "helped.py"], cwd=reader, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[value doubled] 42" in done.stdout
+    notebook = nbformat.reads((result.site / "downloads/demo-page.ipynb").read_text(), 4)
+    assert any("_shared.py" in cell.source for cell in notebook.cells if cell.cell_type == "code")
 
 
 def test_one_log_line_per_snippet_and_a_report(mini_project, build_mini):
