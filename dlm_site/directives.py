@@ -6,6 +6,7 @@ A directive is written between double braces, with a space inside each brace pai
     {{ table patients:results }}      a table (alone on its line)
     {{ source patients }}             the snippet's code, folded (alone on its line)
     {{ output patients }}             what the snippet printed (alone on its line)
+    {{ output code lang=python }}     the same, highlighted as Python (printed source code)
     {{ downloads }}                   where the download box goes (alone on its line)
     ... gives {{ value patients:first_output }} for ...   a value, inline in a sentence
 
@@ -30,7 +31,12 @@ KINDS = BLOCK_KINDS + INLINE_KINDS
 #: Kinds that name one published result (``snippet:name``).
 NAMED_KINDS = ("figure", "table", "value")
 
-_DIRECTIVE = re.compile(r"(\\?)\{\{\s+([A-Za-z_]+)(?:\s+([^\s{}]+))?\s+\}\}")
+_DIRECTIVE = re.compile(
+    r"(\\?)\{\{\s+([A-Za-z_]+)(?:\s+([^\s{}=]+))?((?:\s+[A-Za-z_]+=[^\s{}]*)*)\s+\}\}"
+)
+_OPTION = re.compile(r"([A-Za-z_]+)=([^\s{}]*)")
+#: The options each kind accepts, and what their values must look like.
+OPTIONS = {"output": {"lang": re.compile(r"^[A-Za-z0-9_+-]+$")}}
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _REF = re.compile(r"^(?P<snippet>[A-Za-z0-9_][A-Za-z0-9_./-]*?)(?::(?P<name>[A-Za-z0-9_-]+))?$")
@@ -61,6 +67,12 @@ class Directive:
     start: int
     end: int
     indent: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, key: str, default: str | None = None) -> str | None:
+        """The value of an option (``lang`` in ``{{ output code lang=python }}``), or
+        ``default``."""
+        return dict(self.options).get(key, default)
 
 
 def slug_dir(slug: str | None) -> str | None:
@@ -137,6 +149,7 @@ def parse(markdown: str, page_dir: str | None = None) -> list[Directive]:
             raise DirectiveError(
                 f"{match.group(0)!r} must stand alone on its line (a {kind} is a block)", line
             )
+        options = _parse_options(kind, match.group(4) or "", match.group(0), line)
         if kind == "downloads":
             if ref is not None:
                 raise DirectiveError("'{{ downloads }}' takes no argument", line)
@@ -160,8 +173,28 @@ def parse(markdown: str, page_dir: str | None = None) -> list[Directive]:
             )
         snippet = resolve_snippet(ref_match.group("snippet"), page_dir, line)
         indent = before if kind in BLOCK_KINDS else ""
-        found.append(Directive(kind, snippet, name, line, start, end, indent))
+        found.append(Directive(kind, snippet, name, line, start, end, indent, options))
     return found
+
+
+def _parse_options(kind: str, text: str, whole: str, line: int) -> tuple[tuple[str, str], ...]:
+    """The ``key=value`` options after a directive's reference, checked against ``OPTIONS``."""
+    options = []
+    allowed = OPTIONS.get(kind, {})
+    for key, value in _OPTION.findall(text):
+        if key not in allowed:
+            accepted = ", ".join(f"{k}=" for k in allowed) or "none"
+            raise DirectiveError(
+                f"{whole!r}: the {kind} directive takes no option {key!r} (it takes: {accepted})",
+                line,
+            )
+        if not allowed[key].match(value):
+            raise DirectiveError(
+                f"{whole!r}: the option {key}= needs a value such as 'python', got {value!r}",
+                line,
+            )
+        options.append((key, value))
+    return tuple(options)
 
 
 def unescape(markdown: str) -> str:

@@ -348,7 +348,7 @@ class SnippetsPlugin(BasePlugin[SnippetsConfig]):
             )
         if d.kind == "source":
             return self._source(d, page)
-        return render.output(outcome.entry.result.get("stdout", ""))
+        return render.output(outcome.entry.result.get("stdout", ""), d.option("lang", "text"))
 
     def _source(self, d: Directive, page) -> str:
         code = (self.project.snippets_dir / d.snippet).read_text(encoding="utf-8")

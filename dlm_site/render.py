@@ -81,12 +81,13 @@ def source(code: str, snippet: str, download_url: str) -> str:
     )
 
 
-def output(stdout: str) -> str:
-    """What the snippet printed, as a text block."""
+def output(stdout: str, lang: str = "text") -> str:
+    """What the snippet printed, as a code block highlighted as ``lang`` (plain ``text`` by
+    default; ``python`` for printed source code)."""
     if not stdout.strip():
         return '<p class="dlm-output">The snippet printed nothing.</p>'
     return "\n".join(
-        ['<div class="dlm-output" markdown="block">', "", _fence(stdout, "text"), "", "</div>"]
+        ['<div class="dlm-output" markdown="block">', "", _fence(stdout, lang), "", "</div>"]
     )
 
 

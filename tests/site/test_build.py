@@ -65,6 +65,17 @@ def test_caption_is_inline_markdown_with_maths(mini_project, build_mini):
     assert 'alt="A rising curve through three points."' in html
 
 
+def test_printed_code_can_be_highlighted_as_python(mini_project, build_mini):
+    """``{{ output good lang=python }}`` gives a Python code block; without it, plain text."""
+    page = mini_project.root / "docs" / "demo.md"
+    page.write_text(page.read_text() + "\n{{ output good lang=python }}\n")
+    result = build_mini(mini_project)
+    assert result.ok, result.log
+    html = result.html()
+    assert "<code>hello from the snippet" in html  # plain text
+    assert '<span class="n">hello</span> <span class="kn">from</span>' in html  # as Python
+
+
 def test_downloads_offer_the_helper_modules(mini_project, build_mini, tmp_path):
     """A snippet that imports a helper ``snippets/_shared.py``: the download box offers the
     helper, the site serves it, and the downloaded ``.py`` runs on its own beside it."""

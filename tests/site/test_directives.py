@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dlm_site.directives import (
@@ -137,3 +139,29 @@ def test_timeout_comment():
     """A snippet asks for a longer timeout with a comment line; otherwise the default holds."""
     assert snippet_timeout("# dlm-snippet: timeout=300\nprint(1)\n", 120) == 300
     assert snippet_timeout("print(1)\n", 120) == 120
+
+
+def test_output_takes_a_language():
+    """``{{ output code lang=python }}`` asks for Python highlighting of printed code."""
+    (found,) = parse("{{ output code lang=python }}\n", "linear")
+    assert (found.kind, found.snippet, found.option("lang")) == (
+        "output",
+        "linear/code.py",
+        "python",
+    )
+    (plain,) = parse("{{ output code }}\n", "linear")
+    assert plain.option("lang", "text") == "text"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{{ output code lang= }}", "the option lang= needs a value such as 'python', got ''"),
+        ("{{ output code colour=red }}", "the output directive takes no option 'colour'"),
+        ("{{ figure p:f lang=python }}", "the figure directive takes no option 'lang'"),
+    ],
+)
+def test_bad_options_are_errors(text, message):
+    """An option a directive does not take, or a bad value, is an error naming it."""
+    with pytest.raises(DirectiveError, match=re.escape(message)):
+        parse(text + "\n", "demo")

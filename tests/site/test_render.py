@@ -46,8 +46,9 @@ def test_source_is_folded_and_fenced_safely():
 
 
 def test_output_and_empty_output():
-    """Printed output is a text block; no output says so."""
+    """Printed output is a text block (or a block in the language asked); no output says so."""
     assert "```text\nhello\n```" in render.output("hello\n")
+    assert "```python\nx = 1\n```" in render.output("x = 1\n", "python")
     assert "printed nothing" in render.output("")
 
 
