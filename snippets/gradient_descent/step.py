@@ -39,6 +39,7 @@ fig = chain_figure(
     loss="$Loss$",
     y_truth=y_truth[n, 0],
     loss_value=loss,
+    compact=True,
 )
 publish.figure(
     "step",

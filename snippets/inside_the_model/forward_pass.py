@@ -34,7 +34,7 @@ generic = sequential(
     Linear(4, 1),
 )
 assert len(generic.layers) == 4
-fig = chain_figure(generic, weights=False, x_label="$x$", out_label="$model(x)$")
+fig = chain_figure(generic, weights=False, x_label="$x$", out_label="$model(x)$", compact=True)
 publish.figure(
     "chain",
     fig,
@@ -58,7 +58,7 @@ assert L2.params.keys() == {"weight"}  # no bias
 assert not L1.params and not L3.params
 print(model.describe())
 
-fig = chain_figure(model, weights=False, enclose="$model(X)$", out_label="$model(x)$")
+fig = chain_figure(model, weights=False, enclose="$model(X)$", out_label="$model(x)$", compact=True)
 publish.figure(
     "example",
     fig,
@@ -142,7 +142,12 @@ publish.value("n_layers", len(model.layers))
 
 # %% Figures: the input layer, the output layer, and the whole forward pass.
 fig = chain_figure(
-    model, weights=False, highlight=[0], notes={0: "input layer"}, out_label="$model(x)$"
+    model,
+    weights=False,
+    highlight=[0],
+    notes={0: "input layer"},
+    out_label="$model(x)$",
+    compact=True,
 )
 publish.figure(
     "input_layer",
@@ -154,7 +159,12 @@ publish.figure(
     caption=("The input layer, L¹, has no layer before it: we hand it the data x ourselves."),
 )
 fig = chain_figure(
-    model, weights=False, highlight=[2], notes={2: "output layer"}, out_label="$o^3 = model(x)$"
+    model,
+    weights=False,
+    highlight=[2],
+    notes={2: "output layer"},
+    out_label="$o^3 = model(x)$",
+    compact=True,
 )
 publish.figure(
     "output_layer",
@@ -175,6 +185,7 @@ fig = chain_figure(
     highlight=[0, 2],
     notes={0: "input layer", 2: "output layer"},
     out_label="$model(x)$",
+    compact=True,
 )
 publish.figure(
     "forward",

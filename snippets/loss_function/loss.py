@@ -69,6 +69,7 @@ fig = chain_figure(
     loss="$Loss(X^4, Y^{truth})$",
     y_truth="[" + ", ".join(fmt_value(v) for v in y_truth[:, 0]) + "]",
     loss_value="[" + ", ".join(fmt_value(v) for v in losses) + "]",
+    compact=True,
 )
 publish.figure(
     "loss_chain",

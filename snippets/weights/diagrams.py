@@ -56,7 +56,7 @@ deep = dlm.sequential(
 assert all(layer.params for layer in deep.layers)
 publish.figure(
     "every_layer",
-    chain_figure(deep, backward=True, loss="$Loss$"),
+    chain_figure(deep, backward=True, loss="$Loss$", compact=True),
     alt=(
         "A chain of three Linear layers L1, L2, L3, then a Loss box, with grey forward arrows "
         "and red backward arrows. Each layer carries a green tag for its weights: w1, w2, w3."
@@ -77,6 +77,7 @@ fig = chain_figure(
     y_truth=y_truth[2, 0],
     loss_value=loss,
     highlight=[1],
+    compact=True,
 )
 publish.figure(
     "example_weights",
