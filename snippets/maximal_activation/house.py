@@ -107,8 +107,9 @@ publish.figure(
     alt=(
         "Three 7 by 7 images. Left: the colour house. Middle: its brightness in grey, a light "
         "roof, a dark window and a light body. Right: the input found by gradient ascent, in "
-        "black, white and grey: a pointed roof, a dark window in the roof's lower right, and a "
-        "white body below, framed by black edges."
+        "black, white and grey: a white body framed by black columns on both sides, a black "
+        "window just above it on the right, and above that steps of black and white along the "
+        "two slopes of the roof; the top row stayed grey."
     ),
     caption=(
         "Left, the house; middle, the mean of its r, g and b, which is all the network can see; "
@@ -121,12 +122,13 @@ fig, ax = plt.subplots(figsize=(6.4, 3.0))
 ax.plot(np.arange(len(trace)), trace, color=publish.BLUE)
 ax.set_xlabel("step")
 ax.set_ylabel("centre of L5")
+fig.tight_layout()
 publish.figure(
     "house_trace",
     fig,
     alt=(
-        "A line that starts just below zero, climbs steeply over the first few dozen steps and "
-        "then stays flat."
+        "A line that starts at zero, climbs steeply for a couple of dozen steps and then stays "
+        "flat until the last step."
     ),
     caption="The final channel at the centre, step by step: it only goes up, then settles.",
 )
