@@ -77,7 +77,7 @@ for ax, (i, j) in zip(axes, POSITIONS, strict=False):
             k, v = K[a, bb], padded[2 * i + a, 2 * j + bb]
             texts[2 * i + a][2 * j + bb] = f"{fmt_cell(k)}·{fmt_cell(v)}"
             fills[2 * i + a][2 * j + bb] = publish.ORANGE
-    text_grid(ax, texts, fills=fills, dashed=pad_mask, fontsize=6.5)
+    text_grid(ax, texts, fills=fills, dashed=pad_mask, fontsize=9)
     frame(ax, (2 * i, 2 * i + 2), (2 * j, 2 * j + 2), colour=publish.RED, width=2)
 heat_table(axes[4], y, x0=2, y0=-2)
 publish.figure(

@@ -153,14 +153,14 @@ for a in range(3):
     for bb in range(3):
         texts[2 + a][2 + bb] = f"{2 + a},{2 + bb}\n×k{sub(a, bb)}"
         fills[2 + a][2 + bb] = publish.ORANGE
-text_grid(ax_in, texts, fills=fills, fontsize=7.5)
+text_grid(ax_in, texts, fills=fills, fontsize=8.5)
 texts = [[f"{r},{s}" for s in range(7)] for r in range(7)]
 fills = [[None] * 7 for _ in range(7)]
 for r in range(2, 5):
     for s in range(2, 5):
         texts[r][s] = f"{r},{s}\n×k{sub(4 - r, 4 - s)}"
         fills[r][s] = publish.RED
-text_grid(ax_out, texts, fills=fills, fontsize=7.5)
+text_grid(ax_out, texts, fills=fills, fontsize=8.5)
 publish.figure(
     "windows",
     fig,
