@@ -38,6 +38,7 @@ def pooled(x, times: int):
     return z
 
 
+publish.value("n_digits", len(images), ",")
 changes = []
 for times in range(3):
     a, b = pooled(images, times), pooled(shifted, times)

@@ -27,10 +27,11 @@ assert np.array_equal(bn.running_mean, [0, 0]) and np.array_equal(bn.running_var
 
 # %% Training phase: 60 batches of 16 digits.
 rng = np.random.default_rng(1)
+BATCH = 16
 history = [bn.running_mean.copy()]
 batch_means = []
 for _ in range(60):
-    batch = features[rng.choice(len(features), 16, replace=False)]
+    batch = features[rng.choice(len(features), BATCH, replace=False)]
     mean_before = bn.running_mean.copy()
     bn.forward(batch)
     mu = batch.mean(axis=(0, 2, 3))
@@ -42,6 +43,8 @@ gap = np.abs(history[-1] - population_mean) / np.abs(population_mean)
 print("running mean", history[-1], "population", population_mean)
 assert (gap < 0.05).all()  # within 5 % of the whole data's mean
 publish.value("n_steps", len(batch_means))
+publish.value("n_digits", len(features), ",")
+publish.value("batch_size", BATCH)
 publish.value("gap", f"{100 * gap.max():.1f}\u2009%")
 publish.value("weight_after_20", f"{100 * 0.9**20:.0f}\u2009%")
 
