@@ -114,7 +114,7 @@ originals = dlm.to_numpy(x_test)[:, 0]
 pixel_error = ((recon - originals) ** 2).mean()
 mean_digit = dlm.to_numpy(x_train)[:, 0].mean(axis=0)
 mean_error = ((mean_digit[None] - originals) ** 2).mean()
-assert pixel_error < 0.9 * mean_error, (pixel_error, mean_error)
+assert pixel_error < 0.5 * mean_error, (pixel_error, mean_error)
 publish.value("pixel_error", pixel_error, ".3f")
 publish.value("mean_error", mean_error, ".3f")
 publish.value("gain", 100 * (1 - pixel_error / mean_error), ".0f")
@@ -162,15 +162,11 @@ neighbours = y_train[np.argsort(distances, axis=1)[:, :K]]
 votes = np.array([np.bincount(row, minlength=10).argmax() for row in neighbours])
 knn_accuracy = float((votes == y_test).mean())
 print(f"nearest class centre: {centre_accuracy:.1%}; {K} nearest neighbours: {knn_accuracy:.1%}")
-assert knn_accuracy > 0.3 and centre_accuracy > 0.3  # chance is 10%
+assert knn_accuracy > 0.85 and centre_accuracy > 0.6  # chance is 10%
 publish.value("knn_k", K)
 publish.value("chance", 10)
 publish.value("knn_accuracy", 100 * knn_accuracy, ".1f")
 publish.value("centre_accuracy", 100 * centre_accuracy, ".1f")
-per_class = [float((votes[y_test == k] == k).mean()) for k in range(10)]
-best_class = int(np.argmax(per_class))
-publish.value("best_class", best_class)
-publish.value("best_class_accuracy", 100 * per_class[best_class], ".0f")
 
 # The plane of the two directions along which the training codes vary most (principal
 # components: an SVD of the centred codes). Like the training, it never reads a label.
@@ -178,6 +174,7 @@ mean_code = train_codes.mean(axis=0)
 _, singular, directions = np.linalg.svd(train_codes - mean_code, full_matrices=False)
 plane = directions[:2].T  # (16, 2)
 share = float((singular[:2] ** 2).sum() / (singular**2).sum())
+assert 0.2 < share < 0.8  # the plane shows part of the spread, not all of it
 publish.value("plane_share", 100 * share, ".0f")
 flat = (codes - mean_code) @ plane
 flat_centres = (centres - mean_code) @ plane
@@ -237,8 +234,8 @@ publish.figure(
     fig,
     alt=(
         "A row of eleven small grey images: a test 0 on the left, a test 1 on the right, and "
-        "between them nine decoded images along the straight line between their codes, the 0 "
-        "thinning and leaning step by step into a 1."
+        "between them nine decoded images along the straight line between their codes: the 0 "
+        "narrows, passes through a shape close to a 6, and straightens into a 1."
     ),
     caption=(
         "A straight walk in code space from the code of a 0 to the code of a 1 (s from 0 to 1), "

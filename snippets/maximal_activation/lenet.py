@@ -216,7 +216,7 @@ class _Centre:
 
 channels, channel_trace = ascend(trunk, pick_centre, CHANNELS, **VARIANTS[regular])
 assert np.all(channel_trace[-1] > channel_trace[0])
-publish.value("channels", CHANNELS)
+publish.value("n_shown", CHANNELS)
 publish.value("n_channels", bn2.params["weight"].shape[0])
 fig, axes = show_rows([channels], [""], CHANNELS)
 for c in range(CHANNELS):
