@@ -177,13 +177,14 @@ for (name, t), colour in zip(traces.items(), colours, strict=True):
 ax.set_xlabel("step")
 ax.set_ylabel("mean class score")
 ax.legend(frameon=False)
+fig.tight_layout()
 publish.figure(
     "scores",
     fig,
     alt=(
         "Three rising curves of the mean class score against the step. The unregularised one "
-        "climbs highest; the two regularised ones climb less, the one with blur and jitter "
-        "the least, and more irregularly."
+        "is a straight line that climbs highest; the one with the L2 penalty levels off lower; "
+        "the one with blur and jitter climbs least, in a saw-tooth that drops at every blur."
     ),
     caption=(
         "The class score, averaged over the ten classes, during the ascent. Every variant "
@@ -227,12 +228,12 @@ publish.figure(
     "channels",
     fig,
     alt=(
-        "Eight small grey images, one per channel of the second convolution: each shows a few "
-        "light strokes or blobs near the middle, in different directions, on a dark ground."
+        "Eight small grey images, one per channel of the second convolution: each shows light "
+        "strokes and blobs near the middle, arranged differently in each, on a dark ground."
     ),
     caption=(
         "The input that lights up the centre pixel of eight channels of LeNet-5's second "
-        "convolution, grown with the penalty, the blur and the jitter. Each channel looks for a "
-        "piece of stroke in the middle of the image."
+        "convolution, grown with the penalty, the blur and the jitter. Each channel looks for its "
+        "own arrangement of stroke pieces in the middle of the image."
     ),
 )
