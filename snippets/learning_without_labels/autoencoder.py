@@ -11,6 +11,7 @@ reconstructions are closer to their originals than the average digit is, and a n
 vote or a nearest class centre in the code finds the digit's class far more often than
 chance (10%).
 """
+# dlm-snippet: timeout=600
 
 # %%
 import numpy as np

@@ -10,7 +10,7 @@ regularisation; the unregularised images are rougher than the regularised ones (
 a larger share of their variation); and the network puts each regularised
 image in the class it was grown for.
 """
-# dlm-snippet: timeout=240
+# dlm-snippet: timeout=600
 
 # %%
 import numpy as np
