@@ -1,10 +1,12 @@
 """Run snippets in subprocesses, in parallel, through the cache.
 
 Each snippet runs as ``python <snippet>`` in a fresh process, from the project root, with
-``MPLBACKEND=Agg``, ``PYTHONHASHSEED=0`` and ``DLM_PUBLISH_DIR`` set to an empty folder that the
-publishing helper fills. A fresh process always imports the ``dlm`` that is on disk now. A snippet
-that raises, exits non-zero or runs past its timeout is a ``SnippetError``, which names the
-snippet, the line in it and the exception; failures are never cached.
+``MPLBACKEND=Agg``, ``PYTHONHASHSEED=0``, one BLAS thread (snippets already run one per CPU, and
+two BLAS threads per snippet on a busy machine make a training step ten times slower) and
+``DLM_PUBLISH_DIR`` set to an empty folder that the publishing helper fills. A fresh process
+always imports the ``dlm`` that is on disk now. A snippet that raises, exits non-zero or runs past
+its timeout is a ``SnippetError``, which names the snippet, the line in it and the exception;
+failures are never cached.
 
 The build and the tests use the same entry point, ``run_all``. From a shell::
 
@@ -150,6 +152,9 @@ def execute(job: Job, workdir: Path, root: Path) -> dict:
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONIOENCODING": "utf-8",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
             publish.OUT_ENV: str(workdir),
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p
