@@ -188,11 +188,15 @@ def _save_svg(fig, path: Path) -> None:
         fig.savefig(path, format="svg", metadata={"Date": None}, transparent=True)
 
 
-def figure(name: str, fig, alt: str, caption: str) -> None:
+def figure(name: str, fig, alt: str, caption: str, measured: bool = False) -> None:
     """Publish a matplotlib figure with its alt text (what it shows) and its caption.
 
     Both are required: the alt text is read aloud in place of the picture, the caption is shown
     under it. The figure is saved as ``<name>.svg`` (light theme) and ``<name>-dark.svg``.
+
+    ``measured=True`` declares a figure that plots timings of the build machine: the only kind of
+    figure that may differ between two builds. The determinism test leaves it out; every other
+    figure must come out byte-identical.
     """
     _check_name(name)
     if not alt or not alt.strip():
@@ -208,6 +212,7 @@ def figure(name: str, fig, alt: str, caption: str) -> None:
         "dark": f"{name}-dark.svg",
         "width": round(width),
         "height": round(height),
+        "measured": bool(measured),
     }
     folder = out_dir()
     if folder is None:
