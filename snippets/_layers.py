@@ -243,11 +243,11 @@ def neuron_figure(
     return _fit(fig, ax, width)
 
 
-def _fit(fig, ax, width: float | None):
-    """Size the figure to what was drawn, at a fixed number of inches per data unit."""
-    fig.set_size_inches(_SCALE * 60, _SCALE * 40)
-    ax.set_xlim(-20, 40)
-    ax.set_ylim(-20, 20)
+def crop_to_drawing(fig, ax, scale: float, margin: float = 0.15) -> None:
+    """Crop the axes to the boxes of its texts and patches, at ``scale`` inches per data unit.
+
+    Draw first at that scale over generous limits, so that text sizes in data units are right.
+    """
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     inverse = ax.transData.inverted()
@@ -257,12 +257,19 @@ def _fit(fig, ax, width: float | None):
         (x0, y0), (x1, y1) = inverse.transform([(box.x0, box.y0), (box.x1, box.y1)])
         xs += [x0, x1]
         ys += [y0, y1]
-    margin = 0.15
     x_min, x_max = min(xs) - margin, max(xs) + margin
     y_min, y_max = min(ys) - margin, max(ys) + margin
-    fig.set_size_inches(_SCALE * (x_max - x_min), _SCALE * (y_max - y_min))
+    fig.set_size_inches(scale * (x_max - x_min), scale * (y_max - y_min))
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
+
+
+def _fit(fig, ax, width: float | None):
+    """Size the figure to what was drawn, at a fixed number of inches per data unit."""
+    fig.set_size_inches(_SCALE * 60, _SCALE * 40)
+    ax.set_xlim(-20, 40)
+    ax.set_ylim(-20, 20)
+    crop_to_drawing(fig, ax, _SCALE)
     if width is not None:
         w, h = fig.get_size_inches()
         fig.set_size_inches(width, h * width / w)

@@ -69,6 +69,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 import numpy
+from _layers import crop_to_drawing
 
 from dlm.graph import Model, Node
 from dlm.losses import MSE
@@ -402,21 +403,7 @@ def _fit(fig, ax, width: float | None):
     fig.set_size_inches(_SCALE * 60, _SCALE * 16)
     ax.set_xlim(-15, 45)
     ax.set_ylim(-8, 8)
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    inverse = ax.transData.inverted()
-    xs, ys = [], []
-    for artist in list(ax.texts) + list(ax.patches):
-        box = artist.get_window_extent(renderer)
-        (x0, y0), (x1, y1) = inverse.transform([(box.x0, box.y0), (box.x1, box.y1)])
-        xs += [x0, x1]
-        ys += [y0, y1]
-    margin = 0.15
-    x_min, x_max = min(xs) - margin, max(xs) + margin
-    y_min, y_max = min(ys) - margin, max(ys) + margin
-    fig.set_size_inches(_SCALE * (x_max - x_min), _SCALE * (y_max - y_min))
-    ax.set_xlim(x_min, x_max)
-    ax.set_ylim(y_min, y_max)
+    crop_to_drawing(fig, ax, _SCALE)
     # Scale everything, text included, so the drawing keeps its look: by _ZOOM, so that the
     # page (which shows a figure at 72 pixels per inch) gets text as large as its own, or to
     # the width asked for.
