@@ -40,12 +40,12 @@ move long runs:
 2. The product is returned in the memory order it came out in (channels-last, or
    ``(O, N, H, W)`` underneath), as a transposed view that reads ``(N, O, H_out, W_out)``, with no
    copy. Every 2D layer of dlm accepts any such layout and keeps it.
-3. The way back to the input grid (col2im) never builds ``d_cols`` whole: for each kernel cell
-   (a, b), one small product ``dy @ W[:, :, a, b]`` gives what that cell sends back, and one
-   vectorised ``+=`` adds it onto the input grid shifted by (a, b), in runs of W_out C numbers.
-   This measured faster here than ``d_cols = dy @ W_mat.T`` followed by ``add.at`` over a
-   precomputed index (and far faster than adding ``d_cols``'s columns, runs of C numbers), and
-   needs no index.
+3. The way back to the input grid (col2im) never builds ``d_cols`` (one row per window, as large
+   as ``cols``). It shifts ``dy`` along the width once per kernel column (KW copies of ``dy``),
+   makes one matrix product that sums over the kernel columns and the output channels at once,
+   and adds the result onto the input grid once per kernel row, in runs of whole rows. That
+   measured 2.5x faster here than one small product per kernel cell added back in short runs,
+   and far faster than ``add.at`` over a precomputed index.
 4. ``cols`` (the largest array of a step) and the padded input are reused from one batch to the
    next, because fresh memory is slow to touch. ``backward`` hands ``cols`` back for the next
    ``forward``; in the inferring phase ``forward`` hands it back at once, and a later ``backward``
@@ -182,18 +182,23 @@ class Convolution2D(Layer):
             self.grads["bias"] += db
         if not self.needs_input_grad:
             return None
-        if self.planes:
-            dx = self._col2im_planes(dy_mat, x.shape, H_out, W_out)
-        else:
-            dx = self._col2im_rows(dy_mat, x.shape, H_out, W_out)
-        return same_layout(dx, x)  # laid out like x, for the layer before
+        return same_layout(self._col2im(dy, x.shape), x)
 
     # -- im2col and col2im -------------------------------------------------------------------
 
-    def _take(self, name: str, shape: tuple, dtype):
-        """A spare array of that shape (or a new, zeroed one); handed back with ``_spare``."""
+    def _take(self, name: str, shape: tuple, dtype, bordered: bool = False):
+        """A spare array of that shape (or a new, zeroed one); handed back with ``_spare``.
+
+        A ``bordered`` array has zeros that are never rewritten (a padding border), so it is
+        reused only for exactly the same shape; any other is rewritten whole before it is read.
+        """
         buffer = self._spare.pop(name, None)
-        if buffer is None or buffer.size != math.prod(shape) or buffer.dtype != dtype:
+        if (
+            buffer is None
+            or buffer.size != math.prod(shape)
+            or buffer.dtype != dtype
+            or (bordered and buffer.shape != shape)
+        ):
             return xp.zeros(shape, dtype=dtype)
         return buffer.reshape(shape)  # a view: spare arrays are contiguous
 
@@ -209,11 +214,11 @@ class Convolution2D(Layer):
             return xp.ascontiguousarray(x)  # a no-op in the usual case; else a cheap copy
         if axes_order == (0, 2, 3, 1):  # (N, H, W, C)
             N, H, W, C = x.shape
-            padded = self._take("x_padded", (N, H + 2 * PH, W + 2 * PW, C), x.dtype)
+            padded = self._take("x_padded", (N, H + 2 * PH, W + 2 * PW, C), x.dtype, True)
             padded[:, PH : PH + H, PW : PW + W, :] = x  # the zero border is never written
         else:  # (C, N, H, W)
             C, N, H, W = x.shape
-            padded = self._take("x_padded", (C, N, H + 2 * PH, W + 2 * PW), x.dtype)
+            padded = self._take("x_padded", (C, N, H + 2 * PH, W + 2 * PW), x.dtype, True)
             padded[:, :, PH : PH + H, PW : PW + W] = x
         self._spare["x_padded"] = padded
         return padded
@@ -238,41 +243,39 @@ class Convolution2D(Layer):
         xp.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))  # the one im2col copy
         return cols.reshape(N * H_out * W_out, KH * KW * C)
 
-    def _col2im_planes(self, dy_mat, shape: tuple, H_out: int, W_out: int):
-        """``dx`` from ``dy_mat: (O, N H_out W_out)``, one kernel cell at a time, as planes."""
+    def _col2im(self, dy, shape: tuple):
+        """``dx`` from ``dy``: what every window sends back, added up on the input grid.
+
+        ``dx[n, c, i SH + a, j SW + b] += sum_o dy[n, o, i, j] W[o, c, a, b]``, in two steps.
+        Across the kernel's columns b: ``dy`` is copied KW times, shifted by b along the width,
+        into ``dy_b`` (one copy per column), so that one matrix product sums over (b, o) at once:
+        ``part[a, c] = sum_(b, o) W[o, c, a, b] dy_b``. Across its rows a: ``part[a]`` is added
+        onto the grid shifted by a rows, in runs of whole rows. This measured 2.5x faster here
+        than one small product per kernel cell, each added back in short runs.
+        """
         N, C, H, W = shape
         (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
-        W_cells = _kernel_cells(self.params["weight"])  # (KH, KW, O, C)
-        dx = xp.zeros((C, N, H + 2 * PH, W + 2 * PW), dtype=dy_mat.dtype)
-        for a in range(KH):
+        O, H_out, W_out = self.out_channels, dy.shape[2], dy.shape[3]
+        H_pad, W_pad = H + 2 * PH, W + 2 * PW
+        columns = slice(None, SW * (W_out - 1) + 1, SW)  # output column j lands on j SW (+ b)
+        # W_rows[(a, c), (b, o)] = W[o, c, a, b]
+        W_rows = self.params["weight"].transpose(2, 1, 3, 0).reshape(KH * C, KW * O)
+        if self.planes:  # dy is laid out (O, N, H_out, W_out) underneath
+            dy_b = self._take("dy_b", (KW, O, N, H_out, W_pad), dy.dtype, True)
             for b in range(KW):
-                # Kernel cell (a, b) sends W[:, :, a, b].T @ dy to the pixels it looked at.
-                d_cell = (W_cells[a, b].T @ dy_mat).reshape(C, N, H_out, W_out)
-                dx[:, :, a : a + SH * (H_out - 1) + 1 : SH,
-                   b : b + SW * (W_out - 1) + 1 : SW] += d_cell  # fmt: skip
+                dy_b[b, :, :, :, b:][..., columns] = dy.transpose(1, 0, 2, 3)
+            part = W_rows @ dy_b.reshape(KW * O, N * H_out * W_pad)
+        else:  # dy is channels-last, (N, H_out, W_out, O) underneath
+            dy_b = self._take("dy_b", (N, H_out, W_pad, KW, O), dy.dtype, True)
+            for b in range(KW):
+                dy_b[:, :, b:, b][:, :, columns] = dy.transpose(0, 2, 3, 1)
+            part = W_rows @ dy_b.reshape(N * H_out * W_pad, KW * O).T
+        self._spare["dy_b"] = dy_b  # its zeros stay in place: the same cells are rewritten
+        part = part.reshape(KH, C, N, H_out, W_pad)
+        dx = xp.zeros((C, N, H_pad, W_pad), dtype=dy.dtype)
+        for a in range(KH):
+            dx[:, :, a : a + SH * (H_out - 1) + 1 : SH] += part[a]
         return dx[:, :, PH : PH + H, PW : PW + W].transpose(1, 0, 2, 3)
-
-    def _col2im_rows(self, dy_mat, shape: tuple, H_out: int, W_out: int):
-        """``dx`` from ``dy_mat: (N H_out W_out, O)``, one kernel cell at a time, channels-last."""
-        N, C, H, W = shape
-        (KH, KW), (SH, SW), (PH, PW) = self.kernel_size, self.stride, self.padding
-        W_cells = _kernel_cells(self.params["weight"])  # (KH, KW, O, C)
-        dx = xp.zeros((N, H + 2 * PH, W + 2 * PW, C), dtype=dy_mat.dtype)
-        for a in range(KH):
-            for b in range(KW):
-                # Kernel cell (a, b) sends dy @ W[:, :, a, b] to the pixels it looked at.
-                d_cell = (dy_mat @ W_cells[a, b]).reshape(N, H_out, W_out, C)
-                dx[:, a : a + SH * (H_out - 1) + 1 : SH,
-                   b : b + SW * (W_out - 1) + 1 : SW] += d_cell  # fmt: skip
-        return dx[:, PH : PH + H, PW : PW + W, :].transpose(0, 3, 1, 2)
-
-
-def _kernel_cells(weight):
-    """``W[:, :, a, b]`` for every cell, as contiguous ``(O, C)`` matrices: ``(KH, KW, O, C)``.
-
-    One small copy per backward pass; BLAS then reads each cell's matrix without a copy of its own.
-    """
-    return xp.ascontiguousarray(weight.transpose(2, 3, 0, 1))
 
 
 def _short(values: tuple[int, int]):

@@ -22,7 +22,7 @@ assert "dx_pad[n, :, rows, columns] += dy[n, o, i, j] * W[o]" in loops
 assert "dW[o] += dy[n, o, i, j] * x_pad[n, :, rows, columns]" in loops
 assert "cols = self._im2col(x, H_out, W_out)" in forward and "y = W_mat.T @ cols" in forward
 assert "dW_mat = cols @ dy_mat.T" in backward
-assert "self._col2im_planes" in inspect.getsource(Convolution2D.backward)
+assert "self._col2im(dy, x.shape)" in inspect.getsource(Convolution2D.backward)
 print("# dlm/reference.py, conv2d_backward: every output neuron sends its impact back")
 print(loops)
 print("\n# dlm/conv.py, Convolution2D.forward: every window is a column of cols")
