@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dlm.errors import GraphError
-from dlm.layer import Layer, Parameter
+from dlm.layer import Layer, Parameter, _finite_checks_deferred, check_finite, is_finite
 
 
 class Node:
@@ -163,14 +163,35 @@ class Model:
         if len(data) != len(self.inputs):
             raise GraphError(f"Model.forward: expected {len(self.inputs)} inputs, got {len(data)}")
         fed = {id(node): x for node, x in zip(self.inputs, data, strict=True)}
-        for node in self.nodes:
-            if node.inputs:
-                node.o = node.layer.forward(*(parent.o for parent in node.inputs))
-            else:
-                node.o = node.layer.forward(fed[id(node)])
-            node.cache = node.layer.cache
+        for node, x in zip(self.inputs, data, strict=True):
+            if hasattr(x, "dtype") and x.dtype.kind == "f":
+                check_finite(node.layer.describe(), x)
+        # Inside the graph, one check at the outputs replaces one check per layer (a pass over
+        # every array of the step); _find_non_finite names the layer only when it fails.
+        token = _finite_checks_deferred.set(True)
+        try:
+            for node in self.nodes:
+                if node.inputs:
+                    node.o = node.layer.forward(*(parent.o for parent in node.inputs))
+                else:
+                    node.o = node.layer.forward(fed[id(node)])
+                node.cache = node.layer.cache
+        finally:
+            _finite_checks_deferred.reset(token)
         outs = [node.o for node in self.outputs]
+        for out in outs:
+            if out.dtype.kind == "f" and not is_finite(out):
+                self._find_non_finite()
         return outs[0] if len(outs) == 1 else outs
+
+    def _find_non_finite(self) -> None:
+        """Raise the error of the first layer whose input holds NaN or inf."""
+        for node in self.nodes:
+            for k, parent in enumerate(node.inputs, start=1):
+                name = "x" if len(node.inputs) == 1 else f"x_{k}"
+                check_finite(node.layer.describe(), parent.o, name)
+        for node in self.outputs:
+            check_finite(node.layer.describe(), node.o, "its output")
 
     __call__ = forward
 

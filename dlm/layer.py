@@ -25,6 +25,7 @@ node, which is what lets one layer (one set of weights) be used at several place
 
 from __future__ import annotations
 
+import contextvars
 from typing import NamedTuple
 
 import numpy
@@ -167,14 +168,33 @@ def check_array(
                     f"{owner}: {name} must have shape {_format_shape(shape, ndim)}, "
                     f"got {tuple(x.shape)}"
                 )
-    # One cheap reduction on the fast path; the exact test only when it looks wrong. The sum of
-    # large finite values may overflow to inf: that is not an error, so numpy must not warn.
-    if x.dtype.kind == "f":
-        with numpy.errstate(over="ignore", invalid="ignore"):
-            total_is_finite = bool(xp.isfinite(x.sum()))
-        if not total_is_finite and not bool(xp.isfinite(x).all()):
-            raise NonFiniteError(f"{owner}: {name} holds NaN or inf")
+    if x.dtype.kind == "f" and not _finite_checks_deferred.get():
+        check_finite(owner, x, name)
     return x
+
+
+def check_finite(owner: str, x, name: str = "x") -> None:
+    """Raise ``NonFiniteError`` naming ``owner`` and ``name`` if ``x`` holds NaN or inf."""
+    if not is_finite(x):
+        raise NonFiniteError(f"{owner}: {name} holds NaN or inf")
+
+
+def is_finite(x) -> bool:
+    """Whether every number of ``x`` is finite.
+
+    One cheap reduction on the fast path; the exact test only when it looks wrong. The sum of
+    large finite values may overflow to inf: that is not an error, so numpy must not warn.
+    """
+    with numpy.errstate(over="ignore", invalid="ignore"):
+        total_is_finite = bool(xp.isfinite(x.sum()))
+    return total_is_finite or bool(xp.isfinite(x).all())
+
+
+#: True while a ``Model`` runs its layers: it checks for NaN and inf once, at its outputs, and
+#: only then looks for the layer whose input went bad (see ``Model.forward``).
+_finite_checks_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "finite_checks_deferred", default=False
+)
 
 
 def _format_shape(shape: tuple | None, ndim: int | None) -> str:

@@ -126,3 +126,18 @@ def test_bad_constructor_arguments():
         dlm.SGD([], lr=0.1, momentum=1.0)
     with pytest.raises(TypeError, match=r"parameters must be dlm Parameters"):
         dlm.SGD([numpy.zeros(3)], lr=0.1)
+
+
+def test_nan_made_inside_a_model_names_the_layer_it_reaches():
+    """A model checks NaN and inf once, at its outputs; when that fails, the error names the
+    first layer whose input went bad, as a layer run on its own would."""
+    linear = dlm.Linear(3, 2)
+    model = dlm.sequential(dlm.Input1D(3), linear, dlm.Activation("relu"), dlm.Linear(2, 1))
+    x = numpy.ones((4, 3), dtype=numpy.float32)
+    assert model.forward(x).shape == (4, 1)
+    linear.params["weight"][0, 0] = numpy.inf  # the Linear layer now makes inf (and inf - inf)
+    with pytest.raises(dlm.NonFiniteError, match=r"Activation\(kind='relu'\): x holds NaN or inf"):
+        model.forward(x)
+    x[2, 1] = numpy.nan
+    with pytest.raises(dlm.NonFiniteError, match=r"Input1D\(features=3\): x holds NaN or inf"):
+        model.forward(x)
