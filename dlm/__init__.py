@@ -19,6 +19,7 @@ from dlm.merge import Concat, Sum
 from dlm.models import lenet5
 from dlm.normalization import BatchNorm1D, BatchNorm2D
 from dlm.optim import SGD, Adam, Optimizer
+from dlm.parallel import DataParallel
 from dlm.per_sample import linear_per_sample, per_sample_gradients
 from dlm.pooling import AvgPool2D, MaxPool2D
 from dlm.schedules import CosineLR, Schedule, StepLR
@@ -29,6 +30,7 @@ __all__ = [
     "Activation",
     "Adam",
     "Concat",
+    "DataParallel",
     "CosineLR",
     "Model",
     "Node",

@@ -215,8 +215,8 @@ def test_environment_variable_selects_the_backend():
 #: loading, exact-fraction examples, drawing, saving, the naive reference loops, the harness).
 HOST_MODULES = {
     "__init__", "backend", "datasets", "draw", "errors", "example", "gradcheck", "house", "io",
-    "models", "reference", "training",
-}  # fmt: skip
+    "models", "parallel", "reference", "training",
+}  # fmt: skip  (parallel: CPU processes sharing numpy memory; it refuses the CuPy backend)
 
 #: ``numpy.X`` allowed on a hot path, and why.
 ALLOWED = {
