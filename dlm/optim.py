@@ -97,28 +97,41 @@ class Adam(Optimizer):
         self.betas = betas
         self.eps = eps
         self.t = 0
-        self.m = [xp.zeros_like(p.value) for p in self.parameters]
-        self.v = [xp.zeros_like(p.value) for p in self.parameters]
+        # The update is elementwise, so every parameter is updated at once: the gradients are
+        # gathered into one flat array, and m and v are flat too. A LeNet-5 has 10 parameter
+        # arrays; one pass over 44,000 numbers beats ten passes over small arrays, each paying
+        # numpy's per-call overhead. The arithmetic per number is the same, to the last bit.
+        sizes = [int(p.value.size) for p in self.parameters]
+        self._ends = [sum(sizes[: k + 1]) for k in range(len(sizes))]
+        dtype = self.parameters[0].value.dtype if self.parameters else None
+        self.m = xp.zeros(sum(sizes), dtype=dtype)
+        self.v = xp.zeros(sum(sizes), dtype=dtype)
+        self._g = xp.zeros(sum(sizes), dtype=dtype)
 
     def step(self) -> None:
         """One Adam update of every parameter, in place."""
         beta1, beta2 = self.betas
         self.t += 1
-        for k, p in enumerate(self.parameters):
-            g = p.grad
-            # The formulas above, computed in place (same operations, same rounding): fewer
-            # temporary arrays, which matters for a small model updated thousands of times.
-            m, v = self.m[k], self.v[k]
-            m *= beta1
-            m += (1 - beta1) * g
-            g_squared = (1 - beta2) * g
-            g_squared *= g
-            v *= beta2
-            v += g_squared
-            update = m / (1 - beta1**self.t)  # m_hat
-            update *= self.lr
-            denominator = v / (1 - beta2**self.t)  # v_hat
-            xp.sqrt(denominator, out=denominator)
-            denominator += self.eps
-            update /= denominator
-            p.value[...] -= update
+        g, m, v = self._g, self.m, self.v
+        for p, (start, end) in zip(self.parameters, self._spans(), strict=True):
+            g[start:end] = p.grad.reshape(-1)
+        # The formulas above, computed in place (same operations, same rounding): fewer
+        # temporary arrays, which matters for a small model updated thousands of times.
+        m *= beta1
+        m += (1 - beta1) * g
+        g_squared = (1 - beta2) * g
+        g_squared *= g
+        v *= beta2
+        v += g_squared
+        update = m / (1 - beta1**self.t)  # m_hat
+        update *= self.lr
+        denominator = v / (1 - beta2**self.t)  # v_hat
+        xp.sqrt(denominator, out=denominator)
+        denominator += self.eps
+        update /= denominator
+        for p, (start, end) in zip(self.parameters, self._spans(), strict=True):
+            p.value[...] -= update[start:end].reshape(p.value.shape)
+
+    def _spans(self):
+        """``(start, end)`` of each parameter in the flat arrays."""
+        return zip([0, *self._ends[:-1]], self._ends, strict=True)
