@@ -7,14 +7,18 @@ Usage::
     python bench/train_mnist.py --scaling       # time per batch vs batch size and image size
     python bench/train_mnist.py --gemm          # the convolutions' matrix products vs numpy GEMM
     python bench/train_mnist.py --profile       # where a dlm training step spends its time
+    python bench/train_mnist.py --workers 3     # dlm's headline runs with 3 processes
 
 Both sides train the same LeNet-5 (``dlm.models.lenet5`` and ``torch_lenet5``) with Adam
 (lr 1e-3) in float32, batch 64, on the same 8,000 training digits in the same shuffled order,
-and infer on the 2,000 test digits, batch 64. PyTorch runs with ``torch.set_num_threads(2)``.
+and infer on the 2,000 test digits, batch 64. PyTorch runs with ``torch.set_num_threads(2)``;
+dlm runs once in one process and once through ``dlm.DataParallel`` with 2 processes (each batch
+cut in two halves), both with one BLAS thread per process: the same two cores either way.
 Each measurement runs in a fresh subprocess (so that peak memory is that side's alone: the
-resident set size high-water mark, which includes the interpreter, the libraries and the data),
-dlm and PyTorch alternating, and the table gives the medians. Each run warms up for 10 steps,
-then times one full epoch (125 steps) and one pass over the test set.
+resident set size high-water mark, which includes the interpreter, the libraries and the data;
+with workers, the parent's plus the largest worker's), the sides alternating, and the table gives
+the medians. Each run warms up for 10 steps, then times one full epoch (125 steps) and one pass
+over the test set.
 """
 
 from __future__ import annotations
@@ -32,24 +36,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def _child(side: str, batch: int, image_size: int, steps: int | None) -> dict:
-    """Run in a fresh process: train one epoch and infer once; return throughputs and memory."""
+def _child(side: str, batch: int, image_size: int, steps: int | None, workers: int = 1) -> dict:
+    """Run in a fresh process: train one epoch and infer once; return throughputs and memory.
+
+    ``workers`` > 1 runs dlm's model through ``dlm.DataParallel``; its peak memory is then this
+    process's plus the largest worker's (an upper bound: pages they share count twice).
+    """
     import numpy
 
     sys.path.insert(0, ROOT)
     from dlm.datasets import load_mnist, minibatches
 
-    x, y = load_mnist("train")
-    x_test, y_test = load_mnist("test")
-    if image_size != 28:
-        factor = image_size // 28
-        x = x.repeat(factor, axis=2).repeat(factor, axis=3)
-        x_test = x_test.repeat(factor, axis=2).repeat(factor, axis=3)
-    rng = numpy.random.default_rng(0)
-    batches = list(minibatches(x, y, batch, rng, drop_last=True))
-    if steps is not None:
-        batches = (batches * (steps // len(batches) + 1))[:steps]
-    test_batches = list(minibatches(x_test, y_test, batch))
+    def load():
+        x, y = load_mnist("train")
+        x_test, y_test = load_mnist("test")
+        if image_size != 28:
+            factor = image_size // 28
+            x = x.repeat(factor, axis=2).repeat(factor, axis=3)
+            x_test = x_test.repeat(factor, axis=2).repeat(factor, axis=3)
+        rng = numpy.random.default_rng(0)
+        batches = list(minibatches(x, y, batch, rng, drop_last=True))
+        if steps is not None:
+            batches = (batches * (steps // len(batches) + 1))[:steps]
+        return batches, list(minibatches(x_test, y_test, batch))
+
     if side == "dlm":
         import dlm
         from dlm.models import lenet5
@@ -57,19 +67,27 @@ def _child(side: str, batch: int, image_size: int, steps: int | None) -> dict:
         model = lenet5(numpy.random.default_rng(0), image_size=image_size)
         loss = dlm.SoftmaxCrossEntropy()
         optimizer = dlm.Adam(model.parameters(), lr=1e-3)
+        # The workers are forked copies of this process: start them before the data is loaded,
+        # so that they do not hold (and the memory figure does not count twice) a copy of it.
+        runner = dlm.DataParallel(model, workers) if workers > 1 else model
+        batches, test_batches = load()
 
         def train_step(xb, yb):
-            logits = model.forward(xb)
+            logits = runner.forward(xb)
             loss.forward(logits, yb)
             optimizer.zero_grad()
-            model.backward(loss.backward())
+            runner.backward(loss.backward())
             optimizer.step()
 
         def infer(xb):
-            return model.forward(xb)
+            return runner.forward(xb)
 
         def to_eval():
             model.eval()
+
+        def finish():
+            if runner is not model:
+                runner.close()  # so that the workers' peak memory is counted below
 
     else:
         import torch
@@ -78,6 +96,7 @@ def _child(side: str, batch: int, image_size: int, steps: int | None) -> dict:
 
         torch.set_num_threads(2)
         torch.manual_seed(0)
+        batches, test_batches = load()
         model = torch_lenet5(image_size=image_size)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         batches = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in batches]
@@ -97,6 +116,9 @@ def _child(side: str, batch: int, image_size: int, steps: int | None) -> dict:
         def to_eval():
             model.eval()
 
+        def finish():
+            pass
+
     for xb, yb in batches[:10]:
         train_step(xb, yb)
     start = time.perf_counter()
@@ -110,59 +132,76 @@ def _child(side: str, batch: int, image_size: int, steps: int | None) -> dict:
     for xb, _ in test_batches:
         infer(xb)
     infer_seconds = time.perf_counter() - start
+    finish()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "train_images_per_second": len(batches) * batch / train_seconds,
         "train_ms_per_batch": 1e3 * train_seconds / len(batches),
         "infer_images_per_second": sum(len(xb) for xb, _ in test_batches) / infer_seconds,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mib": peak / 1024,
     }
 
 
-#: Threads for numpy's BLAS on the dlm side (``--dlm-threads``); PyTorch always gets 2.
-DLM_THREADS = "1"
+#: dlm's processes (``dlm.DataParallel`` workers, one BLAS thread each) in the headline runs.
+WORKERS = 2
 
 
-def _run(side: str, batch: int = 64, image_size: int = 28, steps: int | None = None) -> dict:
+def _run(
+    side: str, batch: int = 64, image_size: int = 28, steps: int | None = None, workers: int = 1
+) -> dict:
     """One measurement in a fresh subprocess."""
     command = [sys.executable, __file__, "--child", side, "--batch", str(batch)]
-    command += ["--image-size", str(image_size)]
+    command += ["--image-size", str(image_size), "--workers", str(workers)]
     if steps is not None:
         command += ["--steps", str(steps)]
     env = dict(os.environ)
     if side == "dlm":
-        env["OPENBLAS_NUM_THREADS"] = DLM_THREADS
+        env["OPENBLAS_NUM_THREADS"] = "1"  # one BLAS thread per process: processes use the cores
     output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def compare(rounds: int) -> None:
-    """The dlm/PyTorch table: medians over alternating rounds."""
-    results: dict[str, list[dict]] = {"dlm": [], "torch": []}
+    """The dlm/PyTorch table: medians over alternating rounds, dlm on one and on two cores."""
+    sides = {
+        "dlm, 1 process": ("dlm", 1),
+        f"dlm, {WORKERS} processes": ("dlm", WORKERS),
+        "PyTorch, 2 threads": ("torch", 1),
+    }
+    results: dict[str, list[dict]] = {label: [] for label in sides}
     for r in range(rounds):
-        for side in ("dlm", "torch") if r % 2 == 0 else ("torch", "dlm"):
-            results[side].append(_run(side))
-            print(f"round {r + 1} {side:5s} {json.dumps(results[side][-1])}", file=sys.stderr)
+        order = list(sides) if r % 2 == 0 else list(reversed(sides))
+        for label in order:
+            side, workers = sides[label]
+            results[label].append(_run(side, workers=workers))
+            print(f"round {r + 1} {label:18s} {json.dumps(results[label][-1])}", file=sys.stderr)
     rows = [
         ("training img/s", "train_images_per_second", True),
         ("inference img/s", "infer_images_per_second", True),
         ("peak memory (MiB)", "peak_mib", False),
     ]
+    torch_label = "PyTorch, 2 threads"
+    ours = [label for label in sides if label != torch_label]
     print(
-        f"LeNet-5, MNIST 8,000 + 2,000, float32, batch 64, medians of {rounds} alternating runs "
-        f"(PyTorch 2 threads, dlm's BLAS {DLM_THREADS} thread(s))"
+        f"LeNet-5, MNIST 8,000 + 2,000, float32, batch 64, medians of {rounds} alternating runs; "
+        f"dlm with one BLAS thread per process, PyTorch with 2 threads"
     )
     print("(best: the fastest run of each side, closest to an idle machine; memory: medians)")
-    print(f"| {'':24s} | {'dlm':>9s} | {'PyTorch':>9s} | {'dlm / PyTorch':>13s} |")
-    print(f"|{'-' * 26}|{'-' * 11}|{'-' * 11}|{'-' * 15}|")
+    header = "".join(f" {label:>18s} |" for label in sides)
+    ratios = "".join(f" {'ratio (' + label.split(',')[1].strip() + ')':>21s} |" for label in ours)
+    print(f"| {'':24s} |{header}{ratios}")
+    print("|" + "-" * 26 + "|" + ("-" * 20 + "|") * len(sides) + ("-" * 23 + "|") * len(ours))
     for label, key, higher_is_better in rows:
         statistics_to_show = [("median", statistics.median)]
         if higher_is_better:
             statistics_to_show.append(("best", max))
         for name, function in statistics_to_show:
-            ours = function(r[key] for r in results["dlm"])
-            theirs = function(r[key] for r in results["torch"])
+            values = {side: function(r[key] for r in results[side]) for side in sides}
             text = f"{label}, {name}" if higher_is_better else label
-            print(f"| {text:24s} | {ours:9,.0f} | {theirs:9,.0f} | {ours / theirs:12.2f}x |")
+            cells = "".join(f" {values[side]:18,.0f} |" for side in sides)
+            shares = "".join(f" {values[side] / values[torch_label]:20.2f}x |" for side in ours)
+            print(f"| {text:24s} |{cells}{shares}")
 
 
 def scaling() -> None:
@@ -175,7 +214,9 @@ def scaling() -> None:
             steps = max(20, 4000 // batch)
             ours, theirs = float("inf"), float("inf")
             for _ in range(2):
-                ours = min(ours, _run("dlm", batch, image_size, steps)["train_ms_per_batch"])
+                ours = min(
+                    ours, _run("dlm", batch, image_size, steps, WORKERS)["train_ms_per_batch"]
+                )
                 theirs = min(theirs, _run("torch", batch, image_size, steps)["train_ms_per_batch"])
             print(
                 f"| {batch:5d} | {image_size:5d} | {ours:12.2f} | {theirs:16.2f} | "
@@ -291,12 +332,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--image-size", type=int, default=28)
     parser.add_argument("--steps", type=int)
-    parser.add_argument("--dlm-threads", default="1", help="OPENBLAS_NUM_THREADS for dlm")
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="dlm's processes (DataParallel workers)"
+    )
     args = parser.parse_args()
-    global DLM_THREADS
-    DLM_THREADS = args.dlm_threads
     if args.child:
-        print(json.dumps(_child(args.child, args.batch, args.image_size, args.steps)))
+        result = _child(args.child, args.batch, args.image_size, args.steps, args.workers)
+        print(json.dumps(result))
     elif args.scaling:
         scaling()
     elif args.gemm:
