@@ -85,12 +85,17 @@ class DataParallel:
         self._worker_grads = [_shared_like(model) for _ in range(self.workers - 1)]
         context = multiprocessing.get_context("fork")
         self._pipes, self._processes = [], []
-        # One mailbox per worker for the pieces of the batch: shared memory that the worker reads
-        # in place of a pipe. Only the pages written become memory; a larger piece takes the pipe.
-        self._mailboxes = [mmap.mmap(-1, MAILBOX_BYTES) for _ in range(self.workers - 1)]
+        # Two mailboxes per worker, shared memory in place of the pipe for arrays: the pieces of
+        # the batch go in through one, the results come out through the other; the pipe carries
+        # only a few numbers saying where. Only the pages written become memory; an array too
+        # large for its mailbox takes the pipe.
+        self._mailboxes = [
+            (mmap.mmap(-1, MAILBOX_BYTES), mmap.mmap(-1, MAILBOX_BYTES))
+            for _ in range(self.workers - 1)
+        ]
         for k in range(1, self.workers):
             here, there = context.Pipe()
-            arguments = (model, self._worker_grads[k - 1], self._mailboxes[k - 1], k, there)
+            arguments = (model, self._worker_grads[k - 1], *self._mailboxes[k - 1], k, there)
             process = context.Process(target=_serve, args=arguments, daemon=True)
             process.start()
             there.close()
@@ -125,15 +130,15 @@ class DataParallel:
         """Send pieces 1, 2, ... to the workers, run piece 0 here, and join the results."""
         pieces = [_cut(data, start, stop) for start, stop in self._bounds]
         pipes = self._pipes[: len(pieces) - 1]
-        for pipe, mailbox, piece in zip(pipes, self._mailboxes, pieces[1:], strict=False):
-            pipe.send((command, _post(mailbox, piece), phases))
+        for pipe, (inbox, _), piece in zip(pipes, self._mailboxes, pieces[1:], strict=False):
+            pipe.send((command, _post(inbox, piece), phases))
         results = [getattr(self.model, command)(pieces[0])]
-        for k, pipe in enumerate(pipes, start=1):
+        for k, (pipe, (_, outbox)) in enumerate(zip(pipes, self._mailboxes, strict=False), 1):
             _await(pipe)
             status, value = pipe.recv()
             if status == "error":
                 raise GraphError(f"DataParallel: worker {k} failed in {command}:\n{value}")
-            results.append(value)
+            results.append(_fetch(outbox, value))
         return _join(results)
 
     # -- what a model offers -----------------------------------------------------------------
@@ -184,7 +189,7 @@ class DataParallel:
             self.close()
 
 
-def _serve(model, grads: list[dict], mailbox, index: int, pipe) -> None:
+def _serve(model, grads: list[dict], inbox, outbox, index: int, pipe) -> None:
     """A worker: answer ``forward`` and ``backward`` requests on its replica until ``stop``."""
     for layer, shared in zip(model.layers, grads, strict=True):
         layer.grads = shared  # this replica's gradients, which the parent reads
@@ -202,7 +207,8 @@ def _serve(model, grads: list[dict], mailbox, index: int, pipe) -> None:
             if phases is not None:
                 for layer, training in zip(model.layers, phases, strict=True):
                     layer.training = training
-            pipe.send(("ok", getattr(model, command)(_fetch(mailbox, piece))))
+            result = getattr(model, command)(_fetch(inbox, piece))
+            pipe.send(("ok", _post(outbox, result)))
         except Exception:  # noqa: BLE001 (any failure goes back to the parent, with its trace)
             pipe.send(("error", traceback.format_exc()))
 
@@ -259,7 +265,7 @@ def _bounds(size: int, pieces: int) -> list[tuple[int, int]]:
 
 
 def _post(mailbox, piece):
-    """Write ``piece`` (an array or a list of arrays) into ``mailbox``; return how to read it.
+    """Write ``piece`` (an array, a list of arrays, or None) into ``mailbox``; say how to read it.
 
     The answer is ``("mailbox", [(shape, dtype, offset), ...], several)``, or ``("inline",
     piece)`` when the piece does not fit (then the pipe carries it).
@@ -277,7 +283,7 @@ def _post(mailbox, piece):
 
 
 def _fetch(mailbox, posted):
-    """The piece that ``_post`` wrote: copied out, since the next piece will overwrite it."""
+    """What ``_post`` wrote: copied out, since the next message will overwrite it."""
     if posted[0] == "inline":
         return posted[1]
     _, layout, several = posted
