@@ -253,7 +253,7 @@ def gemm() -> None:
         ("conv1 dW (25, 36864) @ (36864, 6)", mat(25, 36864), mat(36864, 6), 50),
         ("conv2 forward (4096, 150) @ (150, 16)", mat(4096, 150), mat(150, 16), 50),
         ("conv2 dW (150, 4096) @ (4096, 16)", mat(150, 4096), mat(4096, 16), 50),
-        ("conv2 dx, one kernel cell (4096, 16) @ (16, 6)", mat(4096, 16), mat(16, 6), 200),
+        ("conv2 dx, col2im (30, 80) @ (80, 6144)", mat(30, 80), mat(80, 6144), 50),
     ]
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"numpy {numpy.__version__}, OPENBLAS_NUM_THREADS={threads}")
