@@ -213,10 +213,11 @@ def test_environment_variable_selects_the_backend():
 
 #: Modules that are not layers, losses or optimizers: they run on the host by design (data
 #: loading, exact-fraction examples, drawing, saving, the naive reference loops, the harness).
+# (parallel: CPU processes that share numpy memory; it refuses the CuPy backend)
 HOST_MODULES = {
     "__init__", "backend", "datasets", "draw", "errors", "example", "gradcheck", "house", "io",
     "models", "parallel", "reference", "training",
-}  # fmt: skip  (parallel: CPU processes sharing numpy memory; it refuses the CuPy backend)
+}  # fmt: skip
 
 #: ``numpy.X`` allowed on a hot path, and why.
 ALLOWED = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy
 import pytest
 
@@ -21,16 +23,15 @@ def _models(dtype="float64"):
         return lenet5(numpy.random.default_rng(1)), lenet5(numpy.random.default_rng(1))
 
 
-class _dtype:
-    def __init__(self, name):
-        self.name = name
-
-    def __enter__(self):
-        self.before = dlm.default_dtype()
-        dlm.set_default_dtype(self.name)
-
-    def __exit__(self, *exc):
-        dlm.set_default_dtype(self.before)
+@contextlib.contextmanager
+def _dtype(name: str):
+    """Build layers in ``name`` (their parameters' dtype), then restore the default."""
+    before = dlm.default_dtype()
+    dlm.set_default_dtype(name)
+    try:
+        yield
+    finally:
+        dlm.set_default_dtype(before)
 
 
 @pytest.mark.parametrize(("workers", "batch"), [(2, 64), (2, 7), (3, 10), (3, 2)])
