@@ -212,8 +212,8 @@ def test_environment_variable_selects_the_backend():
 # -- the static scan ------------------------------------------------------------------------------
 
 #: Modules that are not layers, losses or optimizers: they run on the host by design (data
-#: loading, exact-fraction examples, drawing, saving, the naive reference loops, the harness).
-# (parallel: CPU processes that share numpy memory; it refuses the CuPy backend)
+#: loading, exact-fraction examples, drawing, saving, the naive reference loops, the harness, and
+#: data parallelism, whose processes share numpy memory and which refuses the CuPy backend).
 HOST_MODULES = {
     "__init__", "backend", "datasets", "draw", "errors", "example", "gradcheck", "house", "io",
     "models", "parallel", "reference", "training",
