@@ -214,11 +214,11 @@ class Convolution2D(Layer):
             return xp.ascontiguousarray(x)  # a no-op in the usual case; else a cheap copy
         if axes_order == (0, 2, 3, 1):  # (N, H, W, C)
             N, H, W, C = x.shape
-            padded = self._take("x_padded", (N, H + 2 * PH, W + 2 * PW, C), x.dtype, True)
+            padded = self._take("x_padded", (N, H + 2 * PH, W + 2 * PW, C), x.dtype, bordered=True)
             padded[:, PH : PH + H, PW : PW + W, :] = x  # the zero border is never written
         else:  # (C, N, H, W)
             C, N, H, W = x.shape
-            padded = self._take("x_padded", (C, N, H + 2 * PH, W + 2 * PW), x.dtype, True)
+            padded = self._take("x_padded", (C, N, H + 2 * PH, W + 2 * PW), x.dtype, bordered=True)
             padded[:, :, PH : PH + H, PW : PW + W] = x
         self._spare["x_padded"] = padded
         return padded
@@ -261,12 +261,12 @@ class Convolution2D(Layer):
         # W_rows[(a, c), (b, o)] = W[o, c, a, b]
         W_rows = self.params["weight"].transpose(2, 1, 3, 0).reshape(KH * C, KW * O)
         if self.planes:  # dy is laid out (O, N, H_out, W_out) underneath
-            dy_b = self._take("dy_b", (KW, O, N, H_out, W_pad), dy.dtype, True)
+            dy_b = self._take("dy_b", (KW, O, N, H_out, W_pad), dy.dtype, bordered=True)
             for b in range(KW):
                 dy_b[b, :, :, :, b:][..., columns] = dy.transpose(1, 0, 2, 3)
             part = W_rows @ dy_b.reshape(KW * O, N * H_out * W_pad)
         else:  # dy is channels-last, (N, H_out, W_out, O) underneath
-            dy_b = self._take("dy_b", (N, H_out, W_pad, KW, O), dy.dtype, True)
+            dy_b = self._take("dy_b", (N, H_out, W_pad, KW, O), dy.dtype, bordered=True)
             for b in range(KW):
                 dy_b[:, :, b:, b][:, :, columns] = dy.transpose(0, 2, 3, 1)
             part = W_rows @ dy_b.reshape(N * H_out * W_pad, KW * O).T

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dlm.errors import GraphError
-from dlm.layer import Layer, Parameter, _finite_checks_deferred, check_finite, is_finite
+from dlm.layer import Layer, Parameter, check_finite, deferred_finite_checks, is_finite
 
 
 class Node:
@@ -163,21 +163,15 @@ class Model:
         if len(data) != len(self.inputs):
             raise GraphError(f"Model.forward: expected {len(self.inputs)} inputs, got {len(data)}")
         fed = {id(node): x for node, x in zip(self.inputs, data, strict=True)}
-        for node, x in zip(self.inputs, data, strict=True):
-            if hasattr(x, "dtype") and x.dtype.kind == "f":
-                check_finite(node.layer.describe(), x)
-        # Inside the graph, one check at the outputs replaces one check per layer (a pass over
-        # every array of the step); _find_non_finite names the layer only when it fails.
-        token = _finite_checks_deferred.set(True)
-        try:
-            for node in self.nodes:
-                if node.inputs:
+        # Layers fed by the data check it; inside the graph, one check of the outputs replaces
+        # one per layer, and _find_non_finite names the layer only when it fails.
+        for node in self.nodes:
+            if node.inputs:
+                with deferred_finite_checks():
                     node.o = node.layer.forward(*(parent.o for parent in node.inputs))
-                else:
-                    node.o = node.layer.forward(fed[id(node)])
-                node.cache = node.layer.cache
-        finally:
-            _finite_checks_deferred.reset(token)
+            else:
+                node.o = node.layer.forward(fed[id(node)])
+            node.cache = node.layer.cache
         outs = [node.o for node in self.outputs]
         for out in outs:
             if out.dtype.kind == "f" and not is_finite(out):

@@ -25,6 +25,7 @@ node, which is what lets one layer (one set of weights) be used at several place
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from typing import NamedTuple
 
@@ -168,7 +169,7 @@ def check_array(
                     f"{owner}: {name} must have shape {_format_shape(shape, ndim)}, "
                     f"got {tuple(x.shape)}"
                 )
-    if x.dtype.kind == "f" and not _finite_checks_deferred.get():
+    if x.dtype.kind == "f" and _finite_checks.get():
         check_finite(owner, x, name)
     return x
 
@@ -190,11 +191,22 @@ def is_finite(x) -> bool:
     return total_is_finite or bool(xp.isfinite(x).all())
 
 
-#: True while a ``Model`` runs its layers: it checks for NaN and inf once, at its outputs, and
-#: only then looks for the layer whose input went bad (see ``Model.forward``).
-_finite_checks_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "finite_checks_deferred", default=False
-)
+#: False while a ``Model`` runs the layers fed by other layers (see ``deferred_finite_checks``).
+_finite_checks: contextvars.ContextVar[bool] = contextvars.ContextVar("finite_checks", default=True)
+
+
+@contextlib.contextmanager
+def deferred_finite_checks():
+    """Within it, layers skip the NaN/inf check of their input; the caller checks instead.
+
+    ``Model.forward`` runs the layers fed by other layers under it, then checks its outputs once
+    (one pass over one small array instead of one pass over every activation of the step).
+    """
+    token = _finite_checks.set(False)
+    try:
+        yield
+    finally:
+        _finite_checks.reset(token)
 
 
 def _format_shape(shape: tuple | None, ndim: int | None) -> str:

@@ -101,20 +101,22 @@ class Adam(Optimizer):
         # gathered into one flat array, and m and v are flat too. A LeNet-5 has 10 parameter
         # arrays; one pass over 44,000 numbers beats ten passes over small arrays, each paying
         # numpy's per-call overhead. The arithmetic per number is the same, to the last bit.
-        sizes = [int(p.value.size) for p in self.parameters]
-        self._ends = [sum(sizes[: k + 1]) for k in range(len(sizes))]
+        self._slices, start = [], 0  # where each parameter lies in the flat arrays
+        for p in self.parameters:
+            self._slices.append(slice(start, start + p.value.size))
+            start += p.value.size
         dtype = self.parameters[0].value.dtype if self.parameters else None
-        self.m = xp.zeros(sum(sizes), dtype=dtype)
-        self.v = xp.zeros(sum(sizes), dtype=dtype)
-        self._g = xp.zeros(sum(sizes), dtype=dtype)
+        self.m = xp.zeros(start, dtype=dtype)
+        self.v = xp.zeros(start, dtype=dtype)
+        self._g = xp.zeros(start, dtype=dtype)
 
     def step(self) -> None:
         """One Adam update of every parameter, in place."""
         beta1, beta2 = self.betas
         self.t += 1
         g, m, v = self._g, self.m, self.v
-        for p, (start, end) in zip(self.parameters, self._spans(), strict=True):
-            g[start:end] = p.grad.reshape(-1)
+        for p, where in zip(self.parameters, self._slices, strict=True):
+            g[where] = p.grad.reshape(-1)
         # The formulas above, computed in place (same operations, same rounding): fewer
         # temporary arrays, which matters for a small model updated thousands of times.
         m *= beta1
@@ -129,9 +131,5 @@ class Adam(Optimizer):
         xp.sqrt(denominator, out=denominator)
         denominator += self.eps
         update /= denominator
-        for p, (start, end) in zip(self.parameters, self._spans(), strict=True):
-            p.value[...] -= update[start:end].reshape(p.value.shape)
-
-    def _spans(self):
-        """``(start, end)`` of each parameter in the flat arrays."""
-        return zip([0, *self._ends[:-1]], self._ends, strict=True)
+        for p, where in zip(self.parameters, self._slices, strict=True):
+            p.value[...] -= update[where].reshape(p.value.shape)

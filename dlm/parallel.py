@@ -19,7 +19,8 @@ How the pieces meet. The parameters move into memory that the processes share (`
 the workers start, so an optimizer step here moves every replica's weights too: each replica reads
 the same numbers. Each worker adds its gradients into its own shared arrays; ``backward`` adds them
 into the model's ``grads``, worker by worker in a fixed order (two runs give the same numbers),
-and clears them. A piece of the batch goes to a worker and its output comes back through a pipe.
+and clears them. A piece of the batch goes to a worker, and its output comes back, through two
+more blocks of shared memory (mailboxes); the pipe between them carries only where to read.
 
 Why processes and not threads. numpy lets go of Python's global interpreter lock (GIL) inside a
 large operation, but a training step is hundreds of numpy calls, and between two calls a thread
@@ -40,6 +41,7 @@ numpy backend only.
 
 from __future__ import annotations
 
+import math
 import mmap
 import multiprocessing
 import time
@@ -50,6 +52,7 @@ import numpy
 from dlm.backend import backend_name
 from dlm.dropout import Dropout
 from dlm.errors import GraphError
+from dlm.graph import Model
 from dlm.normalization import BatchNorm1D
 
 _ALIGN = 64  # bytes: every shared array starts on a cache line
@@ -65,12 +68,18 @@ class DataParallel:
     def __init__(self, model, workers: int = 2) -> None:
         if isinstance(workers, bool) or int(workers) != workers or workers < 1:
             raise ValueError(f"DataParallel(workers={workers!r}): workers must be a positive int")
+        if not isinstance(model, Model):
+            raise GraphError(
+                f"DataParallel: model must be a dlm.Model (a graph of layers), "
+                f"got {type(model).__name__}"
+            )
         if backend_name() != "numpy":
             raise GraphError(
                 f"DataParallel: runs on the numpy backend (processes on CPU cores), "
                 f"not on {backend_name()!r}"
             )
-        for layer in model.layers:
+        self._layers = model.layers  # the graph is fixed once built
+        for layer in self._layers:
             if isinstance(layer, BatchNorm1D):  # BatchNorm2D is a BatchNorm1D
                 raise GraphError(
                     f"DataParallel: {layer.describe()} normalises with the statistics of the "
@@ -109,7 +118,7 @@ class DataParallel:
         """The model's output for ``data``: piece 0 here, the other pieces in the workers."""
         size = len(data[0]) if isinstance(data, list | tuple) else len(data)
         self._bounds = _bounds(size, min(self.workers, max(size, 1)))
-        phases = [layer.training for layer in self.model.layers]
+        phases = [layer.training for layer in self._layers]
         return self._run("forward", data, phases)
 
     __call__ = forward
@@ -118,9 +127,15 @@ class DataParallel:
         """The gradient at the input(s); the pieces' parameter gradients go into the model's."""
         if not self._bounds:
             raise GraphError("DataParallel.backward: call forward first")
+        size = len(dy[0]) if isinstance(dy, list | tuple) else len(dy)
+        if size != self._bounds[-1][1]:
+            raise GraphError(
+                f"DataParallel.backward: dy must hold the {self._bounds[-1][1]} samples of the "
+                f"last forward, got {size}"
+            )
         dx = self._run("backward", dy, None)
         for grads in self._worker_grads[: len(self._bounds) - 1]:
-            for layer, piece in zip(self.model.layers, grads, strict=True):
+            for layer, piece in zip(self._layers, grads, strict=True):
                 for name, value in piece.items():
                     layer.grads[name] += value
                     value[...] = 0
@@ -145,7 +160,7 @@ class DataParallel:
 
     @property
     def layers(self):
-        return self.model.layers
+        return self._layers
 
     def parameters(self):
         """The model's parameters, for an optimizer (the workers read the same arrays)."""
@@ -191,7 +206,8 @@ class DataParallel:
 
 def _serve(model, grads: list[dict], inbox, outbox, index: int, pipe) -> None:
     """A worker: answer ``forward`` and ``backward`` requests on its replica until ``stop``."""
-    for layer, shared in zip(model.layers, grads, strict=True):
+    layers = model.layers
+    for layer, shared in zip(layers, grads, strict=True):
         layer.grads = shared  # this replica's gradients, which the parent reads
         if isinstance(layer, Dropout):
             layer.rng = layer.rng.spawn(index)[-1]
@@ -205,7 +221,7 @@ def _serve(model, grads: list[dict], inbox, outbox, index: int, pipe) -> None:
             return
         try:
             if phases is not None:
-                for layer, training in zip(model.layers, phases, strict=True):
+                for layer, training in zip(layers, phases, strict=True):
                     layer.training = training
             result = getattr(model, command)(_fetch(inbox, piece))
             pipe.send(("ok", _post(outbox, result)))
@@ -240,7 +256,7 @@ def _shared_like(model) -> list[dict]:
     for layer in model.layers:
         for value in layer.params.values():
             offsets.append(total)
-            total += -(-value.nbytes // _ALIGN) * _ALIGN
+            total += _aligned(value.nbytes)
     block = mmap.mmap(-1, max(total, 1))  # anonymous and shared; the arrays keep it alive
     result, k = [], 0
     for layer in model.layers:
@@ -251,6 +267,11 @@ def _shared_like(model) -> list[dict]:
             k += 1
         result.append(arrays)
     return result
+
+
+def _aligned(nbytes: int) -> int:
+    """``nbytes`` rounded up to a whole number of cache lines."""
+    return -(-nbytes // _ALIGN) * _ALIGN
 
 
 def _bounds(size: int, pieces: int) -> list[tuple[int, int]]:
@@ -278,7 +299,7 @@ def _post(mailbox, piece):
         target = numpy.frombuffer(mailbox, array.dtype, array.size, offset)
         target.reshape(array.shape)[...] = array
         layout.append((array.shape, array.dtype.str, offset))
-        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+        offset += _aligned(array.nbytes)
     return ("mailbox", layout, isinstance(piece, list))
 
 
@@ -288,7 +309,7 @@ def _fetch(mailbox, posted):
         return posted[1]
     _, layout, several = posted
     arrays = [
-        numpy.frombuffer(mailbox, dtype, int(numpy.prod(shape)), offset).reshape(shape).copy()
+        numpy.frombuffer(mailbox, dtype, math.prod(shape), offset).reshape(shape).copy()
         for shape, dtype, offset in layout
     ]
     return arrays if several else arrays[0]

@@ -143,14 +143,22 @@ def test_an_error_in_a_worker_names_the_worker_and_the_layer():
 
 
 def test_refuses_what_cannot_be_cut():
-    """BatchNorm in the model, a bad worker count, backward before forward: clear errors."""
+    """BatchNorm in the model, a bad worker count, not a model, backward before forward or with
+    the wrong batch: clear errors."""
     with pytest.raises(dlm.GraphError, match=r"BatchNorm2D\(channels=6\).*whole batch"):
         dlm.DataParallel(lenet5(batch_norm=True))
     with pytest.raises(ValueError, match=r"DataParallel\(workers=0\): workers must be"):
         dlm.DataParallel(lenet5(), workers=0)
+    with pytest.raises(dlm.GraphError, match=r"model must be a dlm.Model .*got Linear"):
+        dlm.DataParallel(dlm.Linear(3, 2))
     with dlm.DataParallel(lenet5(), workers=2) as runner:
         with pytest.raises(dlm.GraphError, match="call forward first"):
             runner.backward(numpy.ones((2, 10)))
+        runner.forward(numpy.zeros((4, 1, 28, 28), dtype="float32"))
+        with pytest.raises(
+            dlm.GraphError, match=r"dy must hold the 4 samples of the last forward, got 3"
+        ):
+            runner.backward(numpy.ones((3, 10), dtype="float32"))
 
 
 def test_close_stops_the_workers_and_leaves_the_model_working():
