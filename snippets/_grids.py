@@ -29,6 +29,10 @@ hold several grids side by side:
     no fill; the text then follows ``publish.INK``); ``dashed``: a boolean mask of cells drawn
     with a dashed outline, e.g. the zero padding.
 
+``outlined_cells(ax, texts, *, fills=None, dashed=None, x0=0, y0=0, fontsize=None, ink)``
+    What ``value_grid`` (and ``_layers2d.text_grid``) draw: text in outlined cells, with
+    ``ink(fill, is_dashed)`` choosing each text's colour.
+
 ``rgb_discs(ax, rgb, *, texts=None, x0=0, y0=0, fontsize=None)``
     An ``(H, W, 3)`` image (0–255) as one coloured disc per pixel, outlined in grey so that dark
     pixels show on a dark page; ``texts`` (an ``(H, W)`` array of strings or ``None`` cells)
@@ -195,14 +199,25 @@ def heat_table(ax, values, *, fmt=fmt_cell, lo=None, hi=None, x0=0, y0=0, fontsi
 
 def value_grid(ax, values, *, fmt=fmt_cell, fills=None, x0=0, y0=0, fontsize=None, dashed=None):
     """Numbers in outlined cells, optionally filled (``fills``: a colour per cell)."""
+    texts = [[fmt(v) for v in row] for row in numpy.asarray(values, dtype=float)]
+    size = _fontsize(ax, [t for row in texts for t in row], fontsize)
+
+    def ink(fill, is_dashed):
+        if fill is None:
+            return publish.GREY if is_dashed else publish.INK
+        return _ink_on(_rgb_of(fill))
+
+    outlined_cells(ax, texts, fills=fills, dashed=dashed, x0=x0, y0=y0, fontsize=size, ink=ink)
+
+
+def outlined_cells(ax, texts, *, fills=None, dashed=None, x0=0, y0=0, fontsize=None, ink):
+    """Text in outlined cells, row 0 at the top: what ``value_grid`` and ``_layers2d.text_grid``
+    draw. ``fills`` a colour (or None) per cell, ``dashed`` a mask of dashed outlines, and
+    ``ink(fill, is_dashed)`` the colour of a cell's text (an empty text is not drawn)."""
     from matplotlib.patches import Rectangle
 
-    values = numpy.asarray(values, dtype=float)
-    H, W = values.shape
-    texts = [fmt(v) for v in values.ravel()]
-    size = _fontsize(ax, texts, fontsize)
-    for i in range(H):
-        for j in range(W):
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
             fill = None if fills is None else fills[i][j]
             is_dashed = dashed is not None and bool(dashed[i][j])
             ax.add_patch(
@@ -216,13 +231,11 @@ def value_grid(ax, values, *, fmt=fmt_cell, fills=None, x0=0, y0=0, fontsize=Non
                     linestyle="--" if is_dashed else "-",
                 )
             )
-            if fill is None:
-                ink = publish.GREY if is_dashed else publish.INK
-            else:
-                ink = _ink_on(_rgb_of(fill))
-            ax.text(
-                x0 + j, y0 - i, texts[i * W + j], ha="center", va="center", color=ink, fontsize=size
-            )
+            if text:
+                colour = ink(fill, is_dashed)
+                ax.text(
+                    x0 + j, y0 - i, text, ha="center", va="center", color=colour, fontsize=fontsize
+                )
 
 
 def _rgb_of(colour) -> tuple:

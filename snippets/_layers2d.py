@@ -25,6 +25,7 @@ from __future__ import annotations
 import inspect
 
 import numpy
+from _grids import outlined_cells  # snippets/ is on the path of whoever imports this
 
 from dlm_site import publish
 
@@ -34,41 +35,18 @@ __all__ = ["excerpt", "receptive_fields", "text_grid"]
 def text_grid(ax, texts, *, fills=None, dashed=None, x0=0, y0=0, fontsize=8, ink=None):
     """Text in outlined cells; ``fills`` a colour (or None) per cell, ``dashed`` a mask."""
     from matplotlib.colors import to_rgb
-    from matplotlib.patches import Rectangle
 
-    H, W = len(texts), len(texts[0])
-    for i in range(H):
-        for j in range(W):
-            fill = None if fills is None else fills[i][j]
-            is_dashed = dashed is not None and bool(dashed[i][j])
-            ax.add_patch(
-                Rectangle(
-                    (x0 + j - 0.5, y0 - i - 0.5),
-                    1,
-                    1,
-                    facecolor="none" if fill is None else fill,
-                    edgecolor=publish.GREY,
-                    linewidth=0.6,
-                    linestyle="--" if is_dashed else "-",
-                )
-            )
-            if fill is not None:
-                r, g, b = to_rgb(fill)
-                colour = "#111111" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
-            elif ink is not None:
-                colour = ink
-            else:
-                colour = publish.GREY if is_dashed else publish.INK
-            if texts[i][j]:
-                ax.text(
-                    x0 + j,
-                    y0 - i,
-                    texts[i][j],
-                    ha="center",
-                    va="center",
-                    color=colour,
-                    fontsize=fontsize,
-                )
+    def colour(fill, is_dashed):
+        if fill is not None:
+            r, g, b = to_rgb(fill)
+            return "#111111" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
+        if ink is not None:
+            return ink
+        return publish.GREY if is_dashed else publish.INK
+
+    outlined_cells(
+        ax, texts, fills=fills, dashed=dashed, x0=x0, y0=y0, fontsize=fontsize, ink=colour
+    )
 
 
 def excerpt(function, first: str, last: str | None = None) -> str:
